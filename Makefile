@@ -1,0 +1,94 @@
+# healthcheck - one build for the probe, the library, the examples and the tests.
+#
+#   make                 build/healthcheck (static musl) and build/libhealthcheck.a
+#   make test            every test (installs the Debian packages it needs)
+#   make install         PREFIX=/usr/local DESTDIR=
+#
+# User CFLAGS/LDFLAGS are appended to the project's own flags, never replace them.
+
+.DELETE_ON_ERROR:
+.SUFFIXES:
+
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+INCLUDEDIR ?= $(PREFIX)/include
+LIBDIR     ?= $(PREFIX)/lib
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+
+MUSLCC ?= musl-gcc
+AR     ?= ar
+B      := build
+
+VERSION := $(shell sed -n 's/^\#define HC_VERSION "\(.*\)"/\1/p' lib/healthcheck.h)
+
+HC_WARN   := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+             -Wpointer-arith -Wwrite-strings -Wvla -Wformat=2
+HC_CFLAGS := -std=c99 -D_DEFAULT_SOURCE -Os -fcf-protection=none -ffunction-sections -fdata-sections \
+             -fno-asynchronous-unwind-tables -fno-unwind-tables -fno-ident \
+             $(HC_WARN) -Ilib
+# Size is policy: static, no PIE, stripped, unused sections dropped, no
+# page-aligned padding between code and data, no build-id note.
+HC_STATIC_LDFLAGS := -static -no-pie -s -Wl,--gc-sections -Wl,-z,noseparate-code \
+             -Wl,--build-id=none -Wl,-z,norelro -Wl,-z,noexecstack
+
+ifeq ($(CI),true)
+HC_WARN += -Werror
+endif
+
+LIB_SRC := lib/parse.c lib/http.c lib/probe.c lib/result.c cli/hc_main.c
+LIB_HDR := lib/healthcheck.h lib/hc_internal.h Makefile
+
+MUSL_OBJ := $(LIB_SRC:%.c=$(B)/musl/%.o)
+HOST_OBJ := $(LIB_SRC:%.c=$(B)/host/%.o)
+
+all: $(B)/healthcheck $(B)/libhealthcheck.a $(B)/musl/libhealthcheck.a $(B)/healthcheck.pc
+
+$(B)/musl/%.o: %.c $(LIB_HDR) | need-musl
+	@mkdir -p $(@D)
+	$(MUSLCC) $(HC_CFLAGS) $(CFLAGS) -c $< -o $@
+
+$(B)/host/%.o: %.c $(LIB_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(HC_CFLAGS) -fPIC $(CFLAGS) -c $< -o $@
+
+$(B)/musl/libhealthcheck.a: $(MUSL_OBJ)
+	rm -f $@ && $(AR) rcs $@ $^
+
+# The installed library: built with the system compiler for glibc programs
+# and Rust/FFI users.
+$(B)/libhealthcheck.a: $(HOST_OBJ)
+	rm -f $@ && $(AR) rcs $@ $^
+
+$(B)/healthcheck: $(B)/musl/cli/main.o $(B)/musl/libhealthcheck.a
+	$(MUSLCC) $(HC_CFLAGS) $(CFLAGS) $(HC_STATIC_LDFLAGS) $(LDFLAGS) -o $@ $^
+
+$(B)/healthcheck.pc: Makefile lib/healthcheck.h
+	@mkdir -p $(@D)
+	printf 'prefix=%s\nlibdir=%s\nincludedir=%s\n\nName: healthcheck\nDescription: HTTP/TCP health probe for scratch containers\nVersion: %s\nLibs: -L$${libdir} -lhealthcheck\nCflags: -I$${includedir}\n' \
+		'$(PREFIX)' '$(LIBDIR)' '$(INCLUDEDIR)' '$(VERSION)' > $@
+
+# A build that needs a missing Debian package installs it, or says which.
+need-musl:
+	@command -v $(MUSLCC) >/dev/null 2>&1 || tests/deps.sh musl-tools
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR)
+	install -m 755 $(B)/healthcheck $(DESTDIR)$(BINDIR)/healthcheck
+	install -m 644 lib/healthcheck.h $(DESTDIR)$(INCLUDEDIR)/healthcheck.h
+	install -m 644 $(B)/libhealthcheck.a $(DESTDIR)$(LIBDIR)/libhealthcheck.a
+	install -m 644 $(B)/healthcheck.pc $(DESTDIR)$(PKGCONFIGDIR)/healthcheck.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/healthcheck $(DESTDIR)$(INCLUDEDIR)/healthcheck.h \
+	      $(DESTDIR)$(LIBDIR)/libhealthcheck.a $(DESTDIR)$(PKGCONFIGDIR)/healthcheck.pc
+
+clean:
+	rm -rf $(B)
+
+# Each area of the project adds its own targets and its share of `test`.
+TEST_TARGETS :=
+include $(wildcard tests/*.mk examples/*.mk bench/*.mk)
+
+test: all $(TEST_TARGETS)
+
+.PHONY: all install uninstall clean test need-musl

@@ -1,0 +1,332 @@
+/* hc_main.c - the healthcheck command: argv and environment in, one line and
+ * an exit code out. A service calls hc_main() for its own subcommand. */
+#include <poll.h>
+#include <string.h>
+#include <unistd.h>
+#include "hc_internal.h"
+
+#define WAIT_INTERVAL_MS 200 /* between --wait attempts: short, not busy */
+
+/* Options; those before O_FLAGS take a value and have an environment form. */
+enum { O_TIMEOUT, O_HEADER, O_METHOD, O_STATUS, O_BODY, O_UNIX, O_WAIT, O_URL, O_PORT,
+       O_FLAGS, O_QUIET = O_FLAGS, O_VERBOSE, O_HELP, O_VERSION, O_COUNT };
+
+static const char opt_short[O_COUNT + 1] = "tHXsb\0w\0\0qvhV";
+static const char *const opt_long[O_COUNT] = {
+	"timeout", "header", "method", "status", "body-contains", "unix-socket", "wait",
+	"url", "port", "quiet", "verbose", "help", "version"
+};
+
+static const char help_text[] =
+	"usage: healthcheck [OPTIONS] [URL]\n"
+	"URL: http://HOST[:PORT][/PATH] or tcp://HOST:PORT; default $HEALTHCHECK_URL,\n"
+	" else http://localhost:$HEALTHCHECK_PORT|$PORT|8080/\n"
+	" -t, --timeout DURATION     one deadline for the whole probe (900ms)\n"
+	" -H, --header 'Name: value' request header, repeatable\n"
+	" -X, --method GET|HEAD\n"
+	" -s, --status LIST          accepted statuses (200-399)\n"
+	" -b, --body-contains TEXT   TEXT must be in the body's first 64 KiB\n"
+	"     --unix-socket PATH\n"
+	" -w, --wait DURATION        retry until healthy or DURATION passed\n"
+	" -q, --quiet  -v, --verbose  -h, --help  -V, --version\n"
+	"Env: HEALTHCHECK_TIMEOUT, _HEADER, ... (option names). Exit: 0 healthy,\n"
+	" 1 unhealthy, 64 usage error.\n";
+
+struct cli {
+	const char *prog;
+	const char *val[O_FLAGS];  /* the value of each option */
+	const char *env[O_FLAGS];  /* its environment entry, when it came from there */
+	const char *headers[HC_HEADERS_MAX];
+	size_t header_count;
+	const char *url, *port;    /* argv's URL; $PORT */
+	int flag[O_COUNT];
+};
+
+static void out(int fd, const char *s) { (void)!write(fd, s, strlen(s)); }
+
+/* "PROG: WHAT WHERE" and a usage line on stderr: the answer to every bad
+ * input. WHERE ends at NUL or '=' (an environment entry's name). */
+static int usage(const struct cli *c, const char *what, const char *where)
+{
+	char line[200];
+	size_t n = 0;
+	const char *p;
+
+	for (p = c->prog; *p && n < 60; p++)
+		line[n++] = *p;
+	line[n++] = ':';
+	line[n++] = ' ';
+	for (p = what; *p; p++)
+		line[n++] = *p;
+	for (p = where ? where : ""; *p && *p != '=' && n < sizeof line - 1; p++)
+		line[n++] = (unsigned char)*p < ' ' ? '?' : *p;
+	line[n++] = '\n';
+	(void)!write(2, line, n);
+	out(2, "usage: healthcheck [OPTIONS] [URL] (see --help)\n");
+	return HC_EXIT_USAGE;
+}
+
+/* Records option o with value v, from the command line. 0 or an exit code. */
+static int take(struct cli *c, int o, const char *v)
+{
+	if (o >= O_FLAGS) {
+		c->flag[o] = 1;
+		return 0;
+	}
+	if (o == O_HEADER) {
+		if (c->env[O_HEADER]) /* the command line replaces the env's header */
+			c->header_count = 0;
+		if (c->header_count == HC_HEADERS_MAX)
+			return usage(c, "too many headers", NULL);
+		c->headers[c->header_count++] = v;
+	}
+	c->val[o] = v;
+	c->env[o] = NULL;
+	return 0;
+}
+
+/* The option named s[0..n), or with n == 0 the one whose letter is ch.
+ * URL and PORT exist only in the environment. */
+static int find(const char *s, size_t n, char ch)
+{
+	int o;
+
+	for (o = 0; o < O_COUNT; o++)
+		if (o != O_URL && o != O_PORT &&
+		    (n ? strlen(opt_long[o]) == n && memcmp(opt_long[o], s, n) == 0
+		       : opt_short[o] == ch && ch))
+			return o;
+	return -1;
+}
+
+/* "--name", "--name=value" or "--name value" at argv[*i]. */
+static int long_opt(struct cli *c, int argc, char **argv, int *i)
+{
+	const char *s = argv[*i] + 2, *eq = s;
+	int o;
+
+	while (*eq && *eq != '=')
+		eq++;
+	o = eq > s ? find(s, (size_t)(eq - s), 0) : -1;
+	if (o < 0)
+		return usage(c, "unknown option ", argv[*i]);
+	if (o >= O_FLAGS)
+		return *eq ? usage(c, "no value is taken by ", argv[*i]) : take(c, o, NULL);
+	if (*eq)
+		return take(c, o, eq + 1);
+	if (*i + 1 >= argc)
+		return usage(c, "a value is needed by ", argv[*i]);
+	return take(c, o, argv[++*i]);
+}
+
+/* "-qv", "-t2" or "-t 2" at argv[*i]. */
+static int short_opts(struct cli *c, int argc, char **argv, int *i)
+{
+	const char *s = argv[*i] + 1;
+	char name[3] = {'-', 0, 0};
+	int o;
+
+	for (; *s; s++) {
+		name[1] = *s;
+		if ((o = find(NULL, 0, *s)) < 0)
+			return usage(c, "unknown option ", name);
+		if (o >= O_FLAGS)
+			c->flag[o] = 1;
+		else if (s[1])
+			return take(c, o, s + 1);
+		else if (*i + 1 >= argc)
+			return usage(c, "a value is needed by ", name);
+		else
+			return take(c, o, argv[++*i]);
+	}
+	return 0;
+}
+
+static int parse_args(struct cli *c, int argc, char **argv)
+{
+	int i, r, opts = 1;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (opts && a[0] == '-' && a[1] != '\0') {
+			if (a[1] == '-' && a[2] == '\0')
+				opts = 0;
+			else if ((r = a[1] == '-' ? long_opt(c, argc, argv, &i)
+						  : short_opts(c, argc, argv, &i)) != 0)
+				return r;
+			continue;
+		}
+		if (c->url)
+			return usage(c, "more than one URL: ", a);
+		c->url = a;
+	}
+	return 0;
+}
+
+/* The value in env entry e when its name is name in capitals with '-' as
+ * '_'; NULL otherwise, and for an empty value (unset, as ${X:-} gives). */
+static const char *env_value(const char *e, const char *name)
+{
+	for (; *name; name++, e++)
+		if (*e != (*name == '-' ? '_' : *name - 32))
+			return NULL;
+	return *e == '=' && e[1] ? e + 1 : NULL;
+}
+
+static void read_env(struct cli *c, char **envp)
+{
+	const char *v, *e;
+	int o;
+
+	for (; envp && *envp; envp++) {
+		if ((v = env_value(*envp, "port")) != NULL)
+			c->port = v;
+		for (e = *envp, v = "HEALTHCHECK_"; *v && *e == *v; e++, v++)
+			;
+		if (*v)
+			continue;
+		for (o = 0; o < O_FLAGS; o++)
+			if ((v = env_value(e, opt_long[o])) != NULL) {
+				c->val[o] = v;
+				c->env[o] = *envp;
+			}
+	}
+	if (c->env[O_HEADER])
+		c->headers[c->header_count++] = c->val[O_HEADER];
+}
+
+/* "invalid --timeout" or "invalid HEALTHCHECK_TIMEOUT". */
+static int bad_value(const struct cli *c, int o)
+{
+	char name[24] = "--";
+
+	if (c->env[o])
+		return usage(c, "invalid ", c->env[o]);
+	memcpy(name + 2, opt_long[o], strlen(opt_long[o]) + 1);
+	return usage(c, "invalid ", name);
+}
+
+/* The URL: argv, $HEALTHCHECK_URL, the embedder's, or built from a port. */
+static int pick_url(struct cli *c, const struct hc_defaults *def, struct hc_url *u,
+		    char *buf, size_t cap)
+{
+	const char *url = c->url ? c->url : c->val[O_URL] ? c->val[O_URL] : def->url;
+	const char *port = c->val[O_PORT] ? c->val[O_PORT] : c->port;
+	const char *path = def->path ? def->path : "/";
+	unsigned p = def->port ? def->port : 8080;
+	size_t n;
+
+	if (!url) {
+		if (port && hc_port_parse(port, strlen(port), &p) != HC_PARSE_DONE)
+			return c->val[O_PORT] ? bad_value(c, O_PORT) : usage(c, "invalid PORT", NULL);
+		if (strlen(path) > cap - 40)
+			return usage(c, "path too long", NULL);
+		memcpy(buf, "http://localhost:", 17);
+		n = 17 + hc_fmt_uint(buf + 17, p);
+		memcpy(buf + n, path, strlen(path) + 1);
+		url = buf;
+	}
+	if (hc_url_parse(url, strlen(url), u) != HC_PARSE_DONE)
+		return c->url || !c->val[O_URL] ? usage(c, "invalid URL: ", url) : bad_value(c, O_URL);
+	return 0;
+}
+
+static int duration(const struct cli *c, int o, unsigned *ms)
+{
+	const char *v = c->val[o];
+
+	if (v && hc_duration_parse(v, strlen(v), ms) != HC_PARSE_DONE)
+		return bad_value(c, o);
+	return 0;
+}
+
+/* Everything but the URL into req. 0, or an exit code. */
+static int configure(const struct cli *c, struct hc_request *req, unsigned *wait_ms)
+{
+	const char *const *v = c->val;
+	size_t i, n;
+
+	for (i = 0; i < c->header_count; i++)
+		if (hc_header_check(c->headers[i], strlen(c->headers[i]), &n) != HC_PARSE_DONE)
+			return usage(c, "invalid header (want 'Name: value', no control bytes)", NULL);
+	memcpy(req->headers, c->headers, sizeof c->headers);
+	req->header_count = c->header_count;
+	if (v[O_METHOD] && strcmp(v[O_METHOD], "GET") != 0) {
+		if (strcmp(v[O_METHOD], "HEAD") != 0)
+			return bad_value(c, O_METHOD);
+		req->method = "HEAD";
+	}
+	if (v[O_STATUS] && hc_status_parse(v[O_STATUS], strlen(v[O_STATUS]), &req->accept) != HC_PARSE_DONE)
+		return bad_value(c, O_STATUS);
+	if (v[O_BODY]) {
+		req->body_contains = v[O_BODY];
+		req->body_contains_len = strlen(v[O_BODY]);
+		if (req->body_contains_len > HC_TEXT_MAX || req->url.scheme == HC_TCP ||
+		    req->method[0] == 'H')
+			return usage(c, "--body-contains needs http:// and GET, and at most 1024 bytes", NULL);
+	}
+	if (v[O_UNIX] && strlen(v[O_UNIX]) > 107)
+		return bad_value(c, O_UNIX);
+	req->unix_socket = v[O_UNIX];
+	return duration(c, O_TIMEOUT, &req->timeout_ms) ? HC_EXIT_USAGE : duration(c, O_WAIT, wait_ms);
+}
+
+/* -v: the request and response heads as they are, on stderr. */
+static void trace(void *ctx, char dir, const char *buf, size_t len)
+{
+	(void)ctx;
+	(void)dir;
+	(void)!write(2, buf, len);
+}
+
+/* Probes once, or with --wait until healthy or the time is up. */
+static void run(struct hc_request *req, unsigned wait_ms, struct hc_result *res)
+{
+	unsigned timeout = req->timeout_ms, left = wait_ms;
+
+	for (;;) {
+		if (hc_probe(req, res) == HC_OK || left <= res->elapsed_ms + WAIT_INTERVAL_MS)
+			return;
+		left -= res->elapsed_ms + WAIT_INTERVAL_MS;
+		poll(NULL, 0, WAIT_INTERVAL_MS);
+		req->timeout_ms = left < timeout ? left : timeout;
+	}
+}
+
+int hc_main(int argc, char **argv, char **envp, const struct hc_defaults *def)
+{
+	static const struct hc_defaults none = HC_DEFAULTS_INIT;
+	struct hc_request req = HC_REQUEST_INIT;
+	struct hc_result res = HC_RESULT_INIT;
+	struct cli c;
+	char urlbuf[320], line[160];
+	unsigned wait_ms = 0;
+	size_t n;
+	int r;
+
+	memset(&c, 0, sizeof c);
+	if (!def)
+		def = &none;
+	c.prog = def->prog ? def->prog : "healthcheck";
+	if (def->timeout_ms)
+		req.timeout_ms = def->timeout_ms;
+	read_env(&c, envp);
+	if ((r = parse_args(&c, argc, argv)) != 0)
+		return r;
+	if (c.flag[O_HELP])
+		return out(1, help_text), HC_EXIT_HEALTHY;
+	if (c.flag[O_VERSION])
+		return out(1, "healthcheck " HC_VERSION "\n"), HC_EXIT_HEALTHY;
+	if ((r = pick_url(&c, def, &req.url, urlbuf, sizeof urlbuf)) != 0 ||
+	    (r = configure(&c, &req, &wait_ms)) != 0)
+		return r;
+	if (c.flag[O_VERBOSE])
+		req.trace = trace;
+	run(&req, wait_ms, &res);
+	if (!c.flag[O_QUIET]) {
+		n = hc_result_line(&req, &res, line, sizeof line - 1);
+		line[n++] = '\n';
+		(void)!write(res.error == HC_OK ? 1 : 2, line, n);
+	}
+	return res.error == HC_OK ? HC_EXIT_HEALTHY : HC_EXIT_UNHEALTHY;
+}

@@ -1,0 +1,26 @@
+/* hc_internal.h - helpers shared between the library's files. Never installed. */
+#ifndef HC_INTERNAL_H
+#define HC_INTERNAL_H
+
+#include "healthcheck.h"
+
+/* Case-insensitive equality of a[0..n) and the NUL-terminated lowercase b. */
+int hc_lower_eq(const char *a, size_t n, const char *b);
+
+/* RFC 9110 tchar: the bytes a header name (token) may hold. */
+int hc_is_tchar(char c);
+
+/* An IPv4 dotted quad or IPv6 text address (no brackets, no zone) into
+ * out (4 or 16 bytes). Returns AF_INET, AF_INET6, or 0 when invalid. */
+int hc_ip_parse(const char *s, size_t len, unsigned char out[16]);
+
+/* One /etc/hosts line (no newline): when one of its names equals name
+ * (case-insensitively), the address is written to addr (4 bytes for
+ * AF_INET, 16 for AF_INET6) and its family is returned; else 0. */
+int hc_hosts_line(const char *line, size_t len, const char *name, size_t name_len,
+		  unsigned char addr[16]);
+
+/* Unsigned decimal into buf (at least 20 bytes); returns the length. */
+size_t hc_fmt_uint(char *buf, unsigned long long v);
+
+#endif

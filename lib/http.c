@@ -1,0 +1,344 @@
+/* http.c - HTTP/1.1 response head, chunked body, body match, request head.
+ * Pure code over buffers (RFC 9112). */
+#include <string.h>
+#include "hc_internal.h"
+
+static int is_digit(char c) { return c >= '0' && c <= '9'; }
+
+static int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = (char)(c | 0x20);
+	return (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
+}
+
+/* Bytes a field value or reason phrase may hold: HTAB, SP, VCHAR, obs-text. */
+static int is_text(char c)
+{
+	unsigned char u = (unsigned char)c;
+	return u == '\t' || (u >= 0x20 && u != 0x7f);
+}
+
+/* The end of the line starting at p: the index of its LF. A CR is allowed
+ * only right before the LF. Returns 0 with *eol = end when there is no LF
+ * yet, -1 when a bare CR or a byte that is not text is found. */
+static int line_end(const char *buf, size_t p, size_t len, size_t *eol, size_t *content)
+{
+	for (; p < len; p++) {
+		if (buf[p] == '\n') {
+			*eol = p;
+			*content = (p > 0 && buf[p - 1] == '\r') ? p - 1 : p;
+			return 1;
+		}
+		if (buf[p] == '\r') {
+			if (p + 1 < len && buf[p + 1] != '\n')
+				return -1;
+		} else if (!is_text(buf[p])) {
+			return -1;
+		}
+	}
+	*eol = len;
+	return 0;
+}
+
+static enum hc_parse bad(struct hc_head *h, const char *why, int framing)
+{
+	h->why = why;
+	h->framing = framing;
+	return HC_PARSE_INVALID;
+}
+
+/* "HTTP/1.x SSS[ reason]": the line without its end. */
+static enum hc_parse status_line(const char *s, size_t n, struct hc_head *h)
+{
+	static const char proto[] = "HTTP/1.";
+
+	if (n < 12 || memcmp(s, proto, 7) != 0 || !is_digit(s[7]) || s[8] != ' ' ||
+	    !is_digit(s[9]) || !is_digit(s[10]) || !is_digit(s[11]) ||
+	    (n > 12 && s[12] != ' ') || s[9] == '0')
+		return bad(h, "bad status line", 0);
+	h->minor = s[7] - '0';
+	h->status = (s[9] - '0') * 100 + (s[10] - '0') * 10 + (s[11] - '0');
+	return HC_PARSE_DONE;
+}
+
+/* Content-Length: 1*DIGIT, at most 18 of them; a repeat must agree. */
+static enum hc_parse content_length(const char *v, size_t n, struct hc_head *h)
+{
+	unsigned long long x = 0;
+	size_t i;
+
+	if (n == 0 || n > 18)
+		return bad(h, "bad Content-Length", 1);
+	for (i = 0; i < n; i++) {
+		if (!is_digit(v[i]))
+			return bad(h, "bad Content-Length", 1);
+		x = x * 10 + (unsigned)(v[i] - '0');
+	}
+	if (h->has_length && h->content_length != x)
+		return bad(h, "conflicting Content-Length", 1);
+	h->has_length = 1;
+	h->content_length = x;
+	return HC_PARSE_DONE;
+}
+
+/* Transfer-Encoding: chunked when the last coding of the list is chunked. */
+static void transfer_encoding(const char *v, size_t n, struct hc_head *h)
+{
+	size_t start = n;
+
+	while (start > 0 && v[start - 1] != ',')
+		start--;
+	while (start < n && (v[start] == ' ' || v[start] == '\t'))
+		start++;
+	h->chunked = hc_lower_eq(v + start, n - start, "chunked");
+	h->has_te = 1;
+}
+
+/* One field line "name: value" without its end. */
+static enum hc_parse field_line(const char *s, size_t n, struct hc_head *h)
+{
+	size_t i, v, e;
+
+	for (i = 0; i < n && hc_is_tchar(s[i]); i++)
+		;
+	if (i == 0 || i == n || s[i] != ':')
+		return bad(h, "bad header", 0);
+	for (v = i + 1; v < n && (s[v] == ' ' || s[v] == '\t'); v++)
+		;
+	for (e = n; e > v && (s[e - 1] == ' ' || s[e - 1] == '\t'); e--)
+		;
+	if (hc_lower_eq(s, i, "content-length"))
+		return content_length(s + v, e - v, h);
+	if (hc_lower_eq(s, i, "transfer-encoding"))
+		transfer_encoding(s + v, e - v, h);
+	return HC_PARSE_DONE;
+}
+
+enum hc_parse hc_head_parse(const char *buf, size_t len, struct hc_head *out)
+{
+	static const char proto[] = "HTTP/1.";
+	struct hc_head h = HC_HEAD_INIT;
+	size_t p = 0, eol, n, i;
+	enum hc_parse r;
+	int got;
+
+	*out = h;
+	for (i = 0; i < len && i < 7; i++)
+		if (buf[i] != proto[i])
+			return *out = h, bad(out, "bad status line", 0);
+	for (;;) {
+		got = line_end(buf, p, len, &eol, &n);
+		if (got < 0)
+			return *out = h, bad(out, p ? "bad header" : "bad status line", 0);
+		if (got == 0)
+			return HC_PARSE_MORE;
+		if (p == 0)
+			r = status_line(buf, n, &h);
+		else if (n == p)
+			break;
+		else if (buf[p] == ' ' || buf[p] == '\t')
+			r = bad(&h, "obsolete line folding", 0);
+		else
+			r = field_line(buf + p, n - p, &h);
+		if (r != HC_PARSE_DONE) {
+			*out = h;
+			return r;
+		}
+		p = eol + 1;
+	}
+	if (h.has_te && h.has_length)
+		return *out = h, bad(out, "both Content-Length and Transfer-Encoding", 1);
+	h.head_len = eol + 1;
+	*out = h;
+	return HC_PARSE_DONE;
+}
+
+/* Chunked decoder states. */
+enum { CH_SIZE, CH_EXT, CH_SIZE_LF, CH_DATA, CH_DATA_CR, CH_DATA_LF,
+       CH_TRAILER, CH_TRAILER_LINE, CH_DONE };
+
+#define CHUNK_DIGITS_MAX 15 /* sizes below 2^60: anything larger is absurd */
+
+/* One byte of chunk framing (not data). Returns 0 to go on, -1 invalid. */
+static int chunk_byte(struct hc_chunked *st, char c)
+{
+	int x;
+
+	switch (st->state) {
+	case CH_SIZE:
+		x = hex_value(c);
+		if (x >= 0) {
+			if (++st->digits > CHUNK_DIGITS_MAX)
+				return -1;
+			st->left = st->left * 16 + (unsigned)x;
+			return 0;
+		}
+		if (st->digits == 0 || (c != ';' && c != ' ' && c != '\t' &&
+					c != '\r' && c != '\n'))
+			return -1;
+		st->state = CH_EXT;
+		/* fall through */
+	case CH_EXT:
+		if (c == '\r')
+			st->state = CH_SIZE_LF;
+		else if (c == '\n')
+			st->state = st->left ? CH_DATA : CH_TRAILER;
+		else if (!is_text(c))
+			return -1;
+		return 0;
+	case CH_SIZE_LF:
+		if (c != '\n')
+			return -1;
+		st->state = st->left ? CH_DATA : CH_TRAILER;
+		return 0;
+	case CH_DATA_CR:
+		if (c == '\r') {
+			st->state = CH_DATA_LF;
+			return 0;
+		}
+		/* a bare LF ends the data too */
+		/* fall through */
+	case CH_DATA_LF:
+		if (c != '\n')
+			return -1;
+		st->state = CH_SIZE;
+		st->digits = 0;
+		return 0;
+	case CH_TRAILER:
+		if (c == '\r')
+			return 0;
+		st->state = (c == '\n') ? CH_DONE : CH_TRAILER_LINE;
+		return (c == '\n' || is_text(c)) ? 0 : -1;
+	case CH_TRAILER_LINE:
+		if (c == '\n')
+			st->state = CH_TRAILER;
+		else if (c != '\r' && !is_text(c))
+			return -1;
+		return 0;
+	}
+	return -1;
+}
+
+enum hc_parse hc_chunked_decode(struct hc_chunked *st, char *buf, size_t len,
+				size_t *out_len, size_t *used)
+{
+	size_t i = 0, out = 0, n;
+
+	*out_len = 0;
+	*used = 0;
+	while (i < len && st->state != CH_DONE) {
+		if (st->state == CH_DATA) {
+			n = len - i;
+			if (n > st->left)
+				n = (size_t)st->left;
+			memmove(buf + out, buf + i, n);
+			out += n;
+			i += n;
+			st->left -= n;
+			if (st->left == 0)
+				st->state = CH_DATA_CR;
+			continue;
+		}
+		if (chunk_byte(st, buf[i]) < 0) {
+			*out_len = out;
+			*used = i;
+			return HC_PARSE_INVALID;
+		}
+		i++;
+	}
+	*out_len = out;
+	*used = i;
+	return st->state == CH_DONE ? HC_PARSE_DONE : HC_PARSE_MORE;
+}
+
+void hc_match_init(struct hc_match *m, const char *text, size_t len)
+{
+	size_t i, k = 0;
+
+	m->text = text;
+	m->len = len > HC_TEXT_MAX ? HC_TEXT_MAX : len;
+	m->matched = 0;
+	if (m->len == 0)
+		return;
+	m->next[0] = 0;
+	for (i = 1; i < m->len; i++) {
+		while (k > 0 && text[i] != text[k])
+			k = m->next[k - 1];
+		if (text[i] == text[k])
+			k++;
+		m->next[i] = (unsigned short)k;
+	}
+}
+
+int hc_match_feed(struct hc_match *m, const char *buf, size_t len)
+{
+	size_t i, k = m->matched;
+
+	if (m->len == 0 || k == m->len)
+		return 1;
+	for (i = 0; i < len; i++) {
+		while (k > 0 && buf[i] != m->text[k])
+			k = m->next[k - 1];
+		if (buf[i] == m->text[k] && ++k == m->len) {
+			m->matched = k;
+			return 1;
+		}
+	}
+	m->matched = k;
+	return 0;
+}
+
+/* Appends s[0..n) at *pos when it fits; *pos goes past cap otherwise. */
+static void put(char *buf, size_t cap, size_t *pos, const char *s, size_t n)
+{
+	if (*pos <= cap && n <= cap - *pos)
+		memcpy(buf + *pos, s, n);
+	*pos += n;
+}
+
+static void puts0(char *buf, size_t cap, size_t *pos, const char *s)
+{
+	put(buf, cap, pos, s, strlen(s));
+}
+
+/* 1 when one of the caller's headers is named name (lowercase). */
+static int has_header(const struct hc_request *req, const char *name)
+{
+	size_t i, n;
+
+	for (i = 0; i < req->header_count; i++) {
+		const char *h = req->headers[i];
+		for (n = 0; h[n] != ':' && h[n] != '\0'; n++)
+			;
+		if (hc_lower_eq(h, n, name))
+			return 1;
+	}
+	return 0;
+}
+
+size_t hc_request_build(const struct hc_request *req, char *buf, size_t cap)
+{
+	size_t pos = 0, i;
+
+	puts0(buf, cap, &pos, req->method);
+	put(buf, cap, &pos, " /", (req->url.target_len && req->url.target[0] == '/') ? 1 : 2);
+	put(buf, cap, &pos, req->url.target, req->url.target_len);
+	puts0(buf, cap, &pos, " HTTP/1.1\r\n");
+	if (!has_header(req, "host")) {
+		puts0(buf, cap, &pos, "Host: ");
+		put(buf, cap, &pos, req->url.authority, req->url.authority_len);
+		puts0(buf, cap, &pos, "\r\n");
+	}
+	if (!has_header(req, "user-agent"))
+		puts0(buf, cap, &pos, "User-Agent: healthcheck/" HC_VERSION "\r\n");
+	if (!has_header(req, "connection"))
+		puts0(buf, cap, &pos, "Connection: close\r\n");
+	for (i = 0; i < req->header_count; i++) {
+		puts0(buf, cap, &pos, req->headers[i]);
+		puts0(buf, cap, &pos, "\r\n");
+	}
+	puts0(buf, cap, &pos, "\r\n");
+	return pos <= cap ? pos : 0;
+}

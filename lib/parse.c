@@ -1,0 +1,372 @@
+/* parse.c - option, URL and address parsers: pure code over (buf, len). */
+#include <sys/socket.h>
+#include "hc_internal.h"
+
+static int is_digit(char c) { return c >= '0' && c <= '9'; }
+
+static int is_alnum(char c)
+{
+	return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static char to_lower(char c) { return (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c; }
+
+int hc_lower_eq(const char *a, size_t n, const char *b)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (b[i] == '\0' || to_lower(a[i]) != b[i])
+			return 0;
+	return b[n] == '\0';
+}
+
+int hc_is_tchar(char c)
+{
+	switch (c) {
+	case '!': case '#': case '$': case '%': case '&': case '\'': case '*':
+	case '+': case '-': case '.': case '^': case '_': case '`': case '|': case '~':
+		return 1;
+	}
+	return is_alnum(c);
+}
+
+/* Reads decimal digits while the value stays <= max. Returns the bytes
+ * used, 0 when there is no digit or the value exceeds max. */
+static size_t parse_uint(const char *s, size_t len, unsigned long long max,
+			 unsigned long long *v)
+{
+	size_t i;
+
+	*v = 0;
+	for (i = 0; i < len && is_digit(s[i]); i++) {
+		*v = *v * 10 + (unsigned)(s[i] - '0');
+		if (*v > max)
+			return 0;
+	}
+	return i;
+}
+
+enum hc_parse hc_port_parse(const char *s, size_t len, unsigned *port)
+{
+	unsigned long long v;
+
+	*port = 0;
+	if (len == 0 || len > 5 || parse_uint(s, len, 65535, &v) != len || v == 0)
+		return HC_PARSE_INVALID;
+	*port = (unsigned)v;
+	return HC_PARSE_DONE;
+}
+
+static int hex_digit(char c)
+{
+	if (is_digit(c))
+		return c - '0';
+	c = to_lower(c);
+	return (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
+}
+
+/* Dotted quad, four decimal parts 0..255 without leading zeros. */
+static int ip4_parse(const char *s, size_t len, unsigned char out[4])
+{
+	unsigned long long v;
+	size_t i = 0, n;
+	int part;
+
+	for (part = 0; part < 4; part++) {
+		if (part && (i == len || s[i++] != '.'))
+			return 0;
+		n = parse_uint(s + i, len - i, 255, &v);
+		if (n == 0 || (n > 1 && s[i] == '0'))
+			return 0;
+		out[part] = (unsigned char)v;
+		i += n;
+	}
+	return i == len;
+}
+
+/* RFC 4291 text: up to eight groups of hex, one "::", an IPv4 tail. */
+static int ip6_parse(const char *s, size_t len, unsigned char out[16])
+{
+	unsigned short g[8];
+	size_t i = 0, k, n = 0;
+	int gap = -1, x, v;
+
+	if (len >= 2 && s[0] == ':' && s[1] == ':') {
+		gap = 0;
+		i = 2;
+	}
+	while (i < len && n < 8) {
+		for (k = 0, v = 0; k < 4 && i + k < len && (x = hex_digit(s[i + k])) >= 0; k++)
+			v = v * 16 + x;
+		if (i + k < len && s[i + k] == '.' && n <= 6) {
+			if (!ip4_parse(s + i, len - i, out))
+				return 0;
+			g[n++] = (unsigned short)(out[0] << 8 | out[1]);
+			g[n++] = (unsigned short)(out[2] << 8 | out[3]);
+			i = len;
+			break;
+		}
+		if (k == 0)
+			return 0;
+		g[n++] = (unsigned short)v;
+		i += k;
+		if (i == len)
+			break;
+		if (s[i++] != ':' || i == len)
+			return 0;
+		if (s[i] == ':') {
+			if (gap >= 0)
+				return 0;
+			gap = (int)n;
+			if (++i == len)
+				break;
+		}
+	}
+	if (i != len || (gap < 0 && n != 8) || (gap >= 0 && n > 7))
+		return 0;
+	for (k = 0; k < 16; k++)
+		out[k] = 0;
+	for (k = 0; k < n; k++) {
+		size_t at = (gap >= 0 && k >= (size_t)gap) ? k + 8 - n : k;
+		out[2 * at] = (unsigned char)(g[k] >> 8);
+		out[2 * at + 1] = (unsigned char)g[k];
+	}
+	return 1;
+}
+
+int hc_ip_parse(const char *s, size_t len, unsigned char out[16])
+{
+	if (ip4_parse(s, len, out))
+		return AF_INET;
+	return ip6_parse(s, len, out) ? AF_INET6 : 0;
+}
+
+/* A host name: letters, digits, '-', '.', '_'. */
+static int name_ok(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len == 0 || len > HC_HOST_MAX)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (!is_alnum(s[i]) && s[i] != '-' && s[i] != '.' && s[i] != '_')
+			return 0;
+	return 1;
+}
+
+/* The authority: [v6] or name or v4, then an optional :port. */
+static enum hc_parse parse_authority(const char *s, size_t len, struct hc_url *u)
+{
+	unsigned char addr[16];
+	size_t hlen;
+
+	if (len > 0 && s[0] == '[') {
+		for (hlen = 1; hlen < len && s[hlen] != ']'; hlen++)
+			;
+		if (hlen == len || ip6_parse(s + 1, hlen - 1, addr) == 0)
+			return HC_PARSE_INVALID;
+		u->host = s + 1;
+		u->host_len = hlen - 1;
+		hlen++;
+	} else {
+		for (hlen = 0; hlen < len && s[hlen] != ':'; hlen++)
+			;
+		if (!name_ok(s, hlen))
+			return HC_PARSE_INVALID;
+		u->host = s;
+		u->host_len = hlen;
+	}
+	if (hlen < len) {
+		if (s[hlen] != ':' ||
+		    hc_port_parse(s + hlen + 1, len - hlen - 1, &u->port) != HC_PARSE_DONE)
+			return HC_PARSE_INVALID;
+		u->port_given = 1;
+	}
+	return HC_PARSE_DONE;
+}
+
+/* Path and query: visible ASCII only (anything else must be %-encoded). */
+static int target_ok(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
+			return 0;
+	return 1;
+}
+
+enum hc_parse hc_url_parse(const char *s, size_t len, struct hc_url *out)
+{
+	struct hc_url u = HC_URL_INIT;
+	size_t i, a, end;
+
+	*out = u;
+	if (len > 7 && hc_lower_eq(s, 7, "http://")) {
+		i = 7;
+	} else if (len > 6 && hc_lower_eq(s, 6, "tcp://")) {
+		u.scheme = HC_TCP;
+		i = 6;
+	} else {
+		return HC_PARSE_INVALID;
+	}
+	for (a = i; a < len && s[a] != '/' && s[a] != '?' && s[a] != '#'; a++)
+		;
+	u.port = 80;
+	if (parse_authority(s + i, a - i, &u) != HC_PARSE_DONE)
+		return HC_PARSE_INVALID;
+	u.authority = s + i;
+	u.authority_len = a - i;
+	for (end = a; end < len && s[end] != '#'; end++)
+		;
+	if (!target_ok(s + a, end - a))
+		return HC_PARSE_INVALID;
+	if (u.scheme == HC_TCP) {
+		if (!u.port_given || !(end == a || (end == a + 1 && s[a] == '/')))
+			return HC_PARSE_INVALID;
+	} else if (end > a) {
+		u.target = s + a;
+		u.target_len = end - a;
+	} else {
+		u.target = "/";
+		u.target_len = 1;
+	}
+	*out = u;
+	return HC_PARSE_DONE;
+}
+
+enum hc_parse hc_duration_parse(const char *s, size_t len, unsigned *ms)
+{
+	unsigned long long whole, frac = 0, scale = 1, unit = 1000, total;
+	size_t i, n;
+
+	*ms = 0;
+	i = parse_uint(s, len, HC_TIMEOUT_MAX, &whole);
+	if (i == 0)
+		return HC_PARSE_INVALID;
+	if (i < len && s[i] == '.') {
+		for (n = ++i; i < len && is_digit(s[i]); i++)
+			if (i - n < 9) {
+				frac = frac * 10 + (unsigned)(s[i] - '0');
+				scale *= 10;
+			}
+		if (i == n)
+			return HC_PARSE_INVALID;
+	}
+	if (len - i == 2 && s[i] == 'm' && s[i + 1] == 's')
+		unit = 1;
+	else if (len - i == 1 && s[i] == 's')
+		unit = 1000;
+	else if (len - i == 1 && s[i] == 'm')
+		unit = 60000;
+	else if (len - i == 1 && s[i] == 'h')
+		unit = 3600000;
+	else if (len != i)
+		return HC_PARSE_INVALID;
+	if (unit == 1 && scale != 1)
+		return HC_PARSE_INVALID; /* no fractions of a millisecond */
+	total = whole * unit + frac * unit / scale;
+	if (total == 0 || total > HC_TIMEOUT_MAX)
+		return HC_PARSE_INVALID;
+	*ms = (unsigned)total;
+	return HC_PARSE_DONE;
+}
+
+/* Exactly three digits, 100..999. */
+static int parse_code(const char *s, size_t len, unsigned short *code)
+{
+	unsigned long long v;
+
+	if (len < 3 || parse_uint(s, 3, 999, &v) != 3 || v < 100 ||
+	    (len > 3 && is_digit(s[3])))
+		return 0;
+	*code = (unsigned short)v;
+	return 1;
+}
+
+enum hc_parse hc_status_parse(const char *s, size_t len, struct hc_status_set *out)
+{
+	struct hc_range r;
+	size_t i = 0;
+
+	out->count = 0;
+	for (;;) {
+		if (out->count == HC_RANGES_MAX || !parse_code(s + i, len - i, &r.lo))
+			break;
+		i += 3;
+		r.hi = r.lo;
+		if (i < len && s[i] == '-') {
+			i++;
+			if (!parse_code(s + i, len - i, &r.hi) || r.hi < r.lo)
+				break;
+			i += 3;
+		}
+		out->range[out->count++] = r;
+		if (i == len)
+			return HC_PARSE_DONE;
+		if (s[i++] != ',')
+			break;
+	}
+	out->count = 0;
+	return HC_PARSE_INVALID;
+}
+
+int hc_status_match(const struct hc_status_set *set, int status)
+{
+	size_t i;
+
+	if (set->count == 0)
+		return status >= 200 && status <= 399;
+	for (i = 0; i < set->count; i++)
+		if (status >= set->range[i].lo && status <= set->range[i].hi)
+			return 1;
+	return 0;
+}
+
+enum hc_parse hc_header_check(const char *s, size_t len, size_t *name_len)
+{
+	size_t i;
+
+	*name_len = 0;
+	for (i = 0; i < len && hc_is_tchar(s[i]); i++)
+		;
+	if (i == 0 || i == len || s[i] != ':')
+		return HC_PARSE_INVALID;
+	*name_len = i;
+	for (i++; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if ((c < 0x20 && c != '\t') || c == 0x7f) {
+			*name_len = 0;
+			return HC_PARSE_INVALID;
+		}
+	}
+	return HC_PARSE_DONE;
+}
+
+static int is_blank(char c) { return c == ' ' || c == '\t'; }
+
+int hc_hosts_line(const char *line, size_t len, const char *name, size_t name_len,
+		  unsigned char addr[16])
+{
+	size_t i = 0, a, ip, ip_len, n;
+
+	while (i < len && is_blank(line[i]))
+		i++;
+	for (ip = i; i < len && !is_blank(line[i]) && line[i] != '#'; i++)
+		;
+	ip_len = i - ip;
+	while (i < len && line[i] != '#') {
+		while (i < len && is_blank(line[i]))
+			i++;
+		for (a = i; i < len && !is_blank(line[i]) && line[i] != '#'; i++)
+			;
+		if (i - a != name_len || i == a)
+			continue;
+		for (n = 0; n < name_len && to_lower(line[a + n]) == to_lower(name[n]); n++)
+			;
+		if (n == name_len)
+			return hc_ip_parse(line + ip, ip_len, addr);
+	}
+	return 0;
+}

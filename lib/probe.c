@@ -1,0 +1,471 @@
+/* probe.c - the transport: resolve, connect, send, receive, all before one
+ * deadline. The bytes are judged by the parsers in http.c. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include "hc_internal.h"
+
+union hc_addr {
+	struct sockaddr sa;
+	struct sockaddr_in in;
+	struct sockaddr_in6 in6;
+	struct sockaddr_un un;
+};
+
+struct hc_addrs {
+	union hc_addr a[HC_ADDRS_MAX];
+	size_t count;
+};
+
+/* Milliseconds on the monotonic clock. */
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void add_addr(struct hc_addrs *list, int family, const void *ip, unsigned port)
+{
+	union hc_addr *a;
+
+	if (list->count == HC_ADDRS_MAX)
+		return;
+	a = &list->a[list->count++];
+	memset(a, 0, sizeof *a);
+	if (family == AF_INET) {
+		a->in.sin_family = AF_INET;
+		a->in.sin_port = htons((unsigned short)port);
+		memcpy(&a->in.sin_addr, ip, 4);
+	} else {
+		a->in6.sin6_family = AF_INET6;
+		a->in6.sin6_port = htons((unsigned short)port);
+		memcpy(&a->in6.sin6_addr, ip, 16);
+	}
+}
+
+/* Names from the hosts file, read in pieces: no line is longer than buf. */
+static void hosts_lookup(const char *path, const struct hc_url *u, struct hc_addrs *list)
+{
+	char buf[1024];
+	unsigned char ip[16];
+	size_t have = 0, start, i;
+	ssize_t got;
+	int fd, family;
+
+	fd = open(path ? path : "/etc/hosts", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	for (;;) {
+		got = read(fd, buf + have, sizeof buf - have);
+		if (got <= 0) {
+			if (got < 0 && errno == EINTR)
+				continue;
+			if (have == 0)
+				break;
+			buf[have++] = '\n'; /* the last line has no newline */
+		} else {
+			have += (size_t)got;
+		}
+		for (start = 0, i = 0; i < have; i++) {
+			if (buf[i] != '\n')
+				continue;
+			family = hc_hosts_line(buf + start, i - start, u->host, u->host_len, ip);
+			if (family)
+				add_addr(list, family, ip, u->port);
+			start = i + 1;
+		}
+		if (got <= 0)
+			break;
+		if (start == 0 && have == sizeof buf)
+			start = have; /* a line longer than buf: dropped */
+		memmove(buf, buf + start, have - start);
+		have -= start;
+	}
+	close(fd);
+}
+
+static enum hc_error resolve(const struct hc_request *req, struct hc_addrs *list)
+{
+	static const unsigned char v4_loopback[4] = {127, 0, 0, 1};
+	static const unsigned char v6_loopback[16] = {[15] = 1};
+	const struct hc_url *u = &req->url;
+	unsigned char ip[16];
+	size_t n = u->host_len;
+	int family;
+
+	list->count = 0;
+	if (req->unix_socket) {
+		n = strlen(req->unix_socket);
+		if (n == 0 || n >= sizeof list->a[0].un.sun_path)
+			return HC_ERR_REQUEST;
+		memset(&list->a[0], 0, sizeof list->a[0]);
+		list->a[0].un.sun_family = AF_UNIX;
+		memcpy(list->a[0].un.sun_path, req->unix_socket, n);
+		list->count = 1;
+		return HC_OK;
+	}
+	if (n == 0 || n > HC_HOST_MAX)
+		return HC_ERR_REQUEST;
+	if (hc_lower_eq(u->host, n, "localhost") ||
+	    (n > 10 && hc_lower_eq(u->host + n - 10, 10, ".localhost"))) {
+		add_addr(list, AF_INET, v4_loopback, u->port);
+		add_addr(list, AF_INET6, v6_loopback, u->port);
+		return HC_OK;
+	}
+	if ((family = hc_ip_parse(u->host, n, ip)) != 0) {
+		add_addr(list, family, ip, u->port);
+		return HC_OK;
+	}
+	hosts_lookup(req->hosts_file, u, list);
+	return list->count ? HC_OK : HC_ERR_RESOLVE;
+}
+
+/* Waits for events on fd until the deadline. 1 ready, 0 timed out. */
+static int wait_fd(int fd, short events, long long deadline)
+{
+	struct pollfd p;
+	long long left;
+	int r;
+
+	for (;;) {
+		left = deadline - now_ms();
+		if (left <= 0)
+			return 0;
+		p.fd = fd;
+		p.events = events;
+		p.revents = 0;
+		r = poll(&p, 1, left > 0x7fffffff ? 0x7fffffff : (int)left);
+		if (r > 0)
+			return 1;
+		if (r < 0 && errno != EINTR)
+			return 1; /* let the next call report the error */
+	}
+}
+
+static enum hc_error from_errno(int e)
+{
+	switch (e) {
+	case ECONNREFUSED:
+		return HC_ERR_REFUSED;
+	case ECONNRESET:
+	case EPIPE:
+		return HC_ERR_RESET;
+	case ETIMEDOUT:
+		return HC_ERR_TIMEOUT;
+	case ENETUNREACH:
+	case EHOSTUNREACH:
+	case EADDRNOTAVAIL:
+	case EAFNOSUPPORT:
+	case ENOENT:
+	case ENETDOWN:
+		return HC_ERR_UNREACHABLE;
+	}
+	return HC_ERR_NETWORK;
+}
+
+/* Connects fd to a before the deadline. */
+static enum hc_error connect_one(int fd, const union hc_addr *a, long long deadline, int *err)
+{
+	socklen_t len, elen = sizeof *err;
+
+	len = a->sa.sa_family == AF_INET ? sizeof a->in :
+	      a->sa.sa_family == AF_INET6 ? sizeof a->in6 : sizeof a->un;
+	*err = 0;
+	if (connect(fd, &a->sa, len) == 0)
+		return HC_OK;
+	if (errno != EINPROGRESS && errno != EAGAIN && errno != EINTR) {
+		*err = errno;
+		return from_errno(errno);
+	}
+	if (!wait_fd(fd, POLLOUT, deadline))
+		return HC_ERR_TIMEOUT;
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, err, &elen) < 0)
+		*err = errno;
+	return *err ? from_errno(*err) : HC_OK;
+}
+
+/* Which failure to report when every address failed: the most telling. */
+static int rank(enum hc_error e)
+{
+	return e == HC_ERR_TIMEOUT ? 4 : e == HC_ERR_REFUSED ? 3 :
+	       e == HC_ERR_NETWORK ? 2 : e == HC_ERR_RESET ? 1 : 0;
+}
+
+/* Opens a connected socket, trying each address in turn; -1 on failure. */
+static int open_conn(const struct hc_addrs *list, long long deadline, struct hc_result *res)
+{
+	enum hc_error e, worst = HC_ERR_UNREACHABLE;
+	size_t i;
+	int fd, err, worst_errno = 0;
+
+	for (i = 0; i < list->count; i++) {
+		fd = socket(list->a[i].sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (fd < 0) {
+			e = from_errno(errno);
+			err = errno;
+		} else {
+			e = connect_one(fd, &list->a[i], deadline, &err);
+			if (e == HC_OK)
+				return fd;
+			close(fd);
+		}
+		if (rank(e) >= rank(worst)) {
+			worst = e;
+			worst_errno = err;
+		}
+		if (e == HC_ERR_TIMEOUT)
+			break;
+	}
+	res->error = worst;
+	res->sys_errno = worst_errno;
+	return -1;
+}
+
+/* A connected socket and the bytes in hand. */
+struct hc_conn {
+	int fd;
+	long long deadline;
+	struct hc_result *res;
+	char *buf;
+	size_t len, cap;
+};
+
+static enum hc_error fail(struct hc_conn *c, enum hc_error e, int err, const char *detail)
+{
+	c->res->error = e;
+	c->res->sys_errno = err;
+	c->res->detail = detail;
+	return e;
+}
+
+static enum hc_error send_all(struct hc_conn *c, const char *p, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		w = send(c->fd, p, n, MSG_NOSIGNAL);
+		if (w > 0) {
+			p += w;
+			n -= (size_t)w;
+		} else if (errno == EAGAIN || errno == EINTR) {
+			if (!wait_fd(c->fd, POLLOUT, c->deadline))
+				return fail(c, HC_ERR_TIMEOUT, 0, NULL);
+		} else {
+			return fail(c, from_errno(errno), errno, NULL);
+		}
+	}
+	return HC_OK;
+}
+
+/* Reads more bytes after c->len, waiting first: after a send the answer is
+ * rarely there yet. Returns the count, 0 at end of stream, -1 with c->res
+ * set on error or timeout. */
+static ssize_t recv_some(struct hc_conn *c)
+{
+	ssize_t r;
+
+	for (;;) {
+		if (!wait_fd(c->fd, POLLIN, c->deadline)) {
+			fail(c, HC_ERR_TIMEOUT, 0, NULL);
+			return -1;
+		}
+		r = recv(c->fd, c->buf + c->len, c->cap - c->len, 0);
+		if (r >= 0)
+			return r;
+		if (errno != EAGAIN && errno != EINTR) {
+			fail(c, from_errno(errno), errno, NULL);
+			return -1;
+		}
+	}
+}
+
+static int is_interim(int status) { return status >= 100 && status < 200 && status != 101; }
+
+/* 1 when buf[0..n) holds a line feed. */
+static int has_lf(const char *buf, size_t n)
+{
+	while (n > 0)
+		if (buf[--n] == '\n')
+			return 1;
+	return 0;
+}
+
+/* Reads until a final response head is in c->buf; 1xx heads are dropped. */
+static enum hc_error read_head(struct hc_conn *c, const struct hc_request *req,
+			       struct hc_head *h)
+{
+	size_t fresh = c->len;
+	ssize_t r;
+
+	for (;;) {
+		/* Parse when a line may have ended, or to check the first bytes. */
+		if (c->len > 0 && (c->len < 8 || has_lf(c->buf + c->len - fresh, fresh))) {
+			switch (hc_head_parse(c->buf, c->len, h)) {
+			case HC_PARSE_INVALID:
+				return fail(c, h->framing ? HC_ERR_FRAMING : HC_ERR_MALFORMED, 0, h->why);
+			case HC_PARSE_DONE:
+				if (req->trace)
+					req->trace(req->trace_ctx, '<', c->buf, h->head_len);
+				if (!is_interim(h->status))
+					return HC_OK;
+				c->len -= h->head_len;
+				memmove(c->buf, c->buf + h->head_len, c->len);
+				fresh = c->len;
+				continue;
+			case HC_PARSE_MORE:
+				break;
+			}
+		}
+		if (c->len == c->cap)
+			return fail(c, HC_ERR_TOO_LARGE, 0, NULL);
+		r = recv_some(c);
+		if (r < 0)
+			return c->res->error;
+		if (r == 0)
+			return fail(c, HC_ERR_CLOSED, 0, NULL);
+		c->len += (size_t)r;
+		fresh = (size_t)r;
+	}
+}
+
+/* Body framing: how many of the c->len bytes in hand are body data, moved
+ * to the front of c->buf. Sets *done at the end of the body. */
+static enum hc_error body_data(struct hc_conn *c, const struct hc_head *h,
+			       struct hc_chunked *ch, unsigned long long *left,
+			       size_t *n, int *done)
+{
+	size_t used;
+
+	*n = c->len;
+	if (h->chunked) {
+		switch (hc_chunked_decode(ch, c->buf, c->len, n, &used)) {
+		case HC_PARSE_INVALID:
+			return fail(c, HC_ERR_FRAMING, 0, "bad chunk");
+		case HC_PARSE_DONE:
+			*done = 1;
+			break;
+		case HC_PARSE_MORE:
+			break;
+		}
+	} else if (h->has_length) {
+		if (*n > *left)
+			*n = (size_t)*left;
+		*left -= *n;
+		*done = *left == 0;
+	}
+	return HC_OK;
+}
+
+/* Reads the body until the text is found, the body ends, HC_BODY_SCAN_MAX
+ * bytes were examined, or the deadline passes. */
+static enum hc_error read_body(struct hc_conn *c, const struct hc_request *req,
+			       const struct hc_head *h)
+{
+	struct hc_match m;
+	struct hc_chunked ch = HC_CHUNKED_INIT;
+	unsigned long long left = h->content_length;
+	size_t scanned = 0, n;
+	ssize_t r;
+	int done = 0;
+
+	if (h->status == 204 || h->status == 304)
+		return fail(c, HC_ERR_BODY, 0, "no body");
+	hc_match_init(&m, req->body_contains, req->body_contains_len);
+	c->len -= h->head_len;
+	memmove(c->buf, c->buf + h->head_len, c->len);
+	for (;;) {
+		if (body_data(c, h, &ch, &left, &n, &done) != HC_OK)
+			return c->res->error;
+		if (n > HC_BODY_SCAN_MAX - scanned)
+			n = HC_BODY_SCAN_MAX - scanned;
+		if (hc_match_feed(&m, c->buf, n))
+			return HC_OK;
+		scanned += n;
+		if (scanned == HC_BODY_SCAN_MAX)
+			return fail(c, HC_ERR_BODY, 0, "not in the first 64 KiB");
+		if (done)
+			return fail(c, HC_ERR_BODY, 0, NULL);
+		c->len = 0;
+		r = recv_some(c);
+		if (r < 0)
+			return c->res->error;
+		if (r == 0)
+			return (h->chunked || h->has_length) ?
+			       fail(c, HC_ERR_CLOSED, 0, "in the body") : fail(c, HC_ERR_BODY, 0, NULL);
+		c->len = (size_t)r;
+	}
+}
+
+/* Sends the request and judges the answer. */
+static enum hc_error exchange(struct hc_conn *c, const struct hc_request *req, size_t reqlen)
+{
+	struct hc_head h;
+
+	if (send_all(c, c->buf, reqlen) != HC_OK)
+		return c->res->error;
+	c->len = 0;
+	if (read_head(c, req, &h) != HC_OK)
+		return c->res->error;
+	c->res->status = h.status;
+	if (!hc_status_match(&req->accept, h.status))
+		return fail(c, HC_ERR_STATUS, 0, NULL);
+	if (req->body_contains)
+		return read_body(c, req, &h);
+	return HC_OK;
+}
+
+static int request_ok(const struct hc_request *req)
+{
+	if (req->timeout_ms == 0 || req->timeout_ms > HC_TIMEOUT_MAX || req->method == NULL ||
+	    req->header_count > HC_HEADERS_MAX)
+		return 0;
+	if (req->body_contains &&
+	    (req->body_contains_len == 0 || req->body_contains_len > HC_TEXT_MAX ||
+	     req->url.scheme == HC_TCP || strcmp(req->method, "HEAD") == 0))
+		return 0;
+	return req->url.scheme == HC_TCP || req->url.target != NULL;
+}
+
+enum hc_error hc_probe(const struct hc_request *req, struct hc_result *res)
+{
+	struct hc_result init = HC_RESULT_INIT;
+	char buf[HC_HEAD_MAX]; /* the request head, then the response */
+	struct hc_addrs list;
+	struct hc_conn c;
+	long long start = now_ms();
+	size_t reqlen = 0;
+
+	*res = init;
+	res->timeout_ms = req->timeout_ms;
+	c.res = res;
+	c.buf = buf;
+	c.cap = sizeof buf;
+	c.deadline = start + req->timeout_ms;
+	if (!request_ok(req) ||
+	    (req->url.scheme == HC_HTTP && (reqlen = hc_request_build(req, buf, HC_REQUEST_MAX)) == 0)) {
+		res->error = HC_ERR_REQUEST;
+		return res->error;
+	}
+	res->error = resolve(req, &list);
+	if (res->error == HC_OK) {
+		c.fd = open_conn(&list, c.deadline, res);
+		if (c.fd >= 0) {
+			if (req->url.scheme == HC_HTTP) {
+				if (req->trace)
+					req->trace(req->trace_ctx, '>', buf, reqlen);
+				exchange(&c, req, reqlen);
+			}
+			close(c.fd);
+		}
+	}
+	res->elapsed_ms = (unsigned)(now_ms() - start);
+	return res->error;
+}
