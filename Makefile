@@ -23,6 +23,9 @@ VERSION := $(shell sed -n 's/^\#define HC_VERSION "\(.*\)"/\1/p' lib/healthcheck
 
 HC_WARN   := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
              -Wpointer-arith -Wwrite-strings -Wvla -Wformat=2
+ifeq ($(CI),true)
+HC_WARN += -Werror
+endif
 HC_CFLAGS := -std=c99 -D_DEFAULT_SOURCE -Os -fcf-protection=none -ffunction-sections -fdata-sections \
              -fno-asynchronous-unwind-tables -fno-unwind-tables -fno-ident \
              $(HC_WARN) -Ilib
@@ -31,9 +34,6 @@ HC_CFLAGS := -std=c99 -D_DEFAULT_SOURCE -Os -fcf-protection=none -ffunction-sect
 HC_STATIC_LDFLAGS := -static -no-pie -s -Wl,--gc-sections -Wl,-z,noseparate-code \
              -Wl,--build-id=none -Wl,-z,norelro -Wl,-z,noexecstack
 
-ifeq ($(CI),true)
-HC_WARN += -Werror
-endif
 
 LIB_SRC := lib/parse.c lib/http.c lib/probe.c lib/result.c cli/hc_main.c
 LIB_HDR := lib/healthcheck.h lib/hc_internal.h Makefile
@@ -45,7 +45,7 @@ all: $(B)/healthcheck $(B)/libhealthcheck.a $(B)/musl/libhealthcheck.a $(B)/heal
 
 $(B)/musl/%.o: %.c $(LIB_HDR) | need-musl
 	@mkdir -p $(@D)
-	$(MUSLCC) $(HC_CFLAGS) $(CFLAGS) -c $< -o $@
+	$(MUSLCC) $(HC_CFLAGS) -DHC_CLOCK_SYSCALL $(CFLAGS) -c $< -o $@
 
 $(B)/host/%.o: %.c $(LIB_HDR)
 	@mkdir -p $(@D)
@@ -59,8 +59,14 @@ $(B)/musl/libhealthcheck.a: $(MUSL_OBJ)
 $(B)/libhealthcheck.a: $(HOST_OBJ)
 	rm -f $@ && $(AR) rcs $@ $^
 
-$(B)/healthcheck: $(B)/musl/cli/main.o $(B)/musl/libhealthcheck.a
-	$(MUSLCC) $(HC_CFLAGS) $(CFLAGS) $(HC_STATIC_LDFLAGS) $(LDFLAGS) -o $@ $^
+$(B)/healthcheck: $(B)/musl/cli/main.o $(B)/musl/libhealthcheck.a $(B)/tools/sstrip
+	$(MUSLCC) $(HC_CFLAGS) $(CFLAGS) $(HC_STATIC_LDFLAGS) $(LDFLAGS) -o $@ $(B)/musl/cli/main.o $(B)/musl/libhealthcheck.a
+	$(B)/tools/sstrip $@
+
+# Drops the section header table the kernel never reads (about 1 KiB).
+$(B)/tools/sstrip: tools/sstrip.c
+	@mkdir -p $(@D)
+	$(CC) -O2 $(HC_WARN) $(CFLAGS) -o $@ $<
 
 $(B)/healthcheck.pc: Makefile lib/healthcheck.h
 	@mkdir -p $(@D)

@@ -21,16 +21,10 @@ static const char help_text[] =
 	"usage: healthcheck [OPTIONS] [URL]\n"
 	"URL: http://HOST[:PORT][/PATH] or tcp://HOST:PORT; default $HEALTHCHECK_URL,\n"
 	" else http://localhost:$HEALTHCHECK_PORT|$PORT|8080/\n"
-	" -t, --timeout DURATION     one deadline for the whole probe (900ms)\n"
-	" -H, --header 'Name: value' request header, repeatable\n"
-	" -X, --method GET|HEAD\n"
-	" -s, --status LIST          accepted statuses (200-399)\n"
-	" -b, --body-contains TEXT   TEXT must be in the body's first 64 KiB\n"
-	"     --unix-socket PATH\n"
-	" -w, --wait DURATION        retry until healthy or DURATION passed\n"
-	" -q, --quiet  -v, --verbose  -h, --help  -V, --version\n"
-	"Env: HEALTHCHECK_TIMEOUT, _HEADER, ... (option names). Exit: 0 healthy,\n"
-	" 1 unhealthy, 64 usage error.\n";
+	" -t, --timeout DURATION (900ms)  -H, --header 'Name: value'  -X, --method GET|HEAD\n"
+	" -s, --status LIST (200-399)  -b, --body-contains TEXT  --unix-socket PATH\n"
+	" -w, --wait DURATION  -q, --quiet  -v, --verbose  -h, --help  -V, --version\n"
+	"Env: HEALTHCHECK_TIMEOUT, ... Exit: 0 healthy, 1 unhealthy, 64 usage error\n";
 
 struct cli {
 	const char *prog;
@@ -48,21 +42,21 @@ static void out(int fd, const char *s) { (void)!write(fd, s, strlen(s)); }
  * input. WHERE ends at NUL or '=' (an environment entry's name). */
 static int usage(const struct cli *c, const char *what, const char *where)
 {
-	char line[200];
-	size_t n = 0;
+	const char *part[7];
+	char line[320];
+	size_t i, n = 0;
 	const char *p;
 
-	for (p = c->prog; *p && n < 60; p++)
-		line[n++] = *p;
-	line[n++] = ':';
-	line[n++] = ' ';
-	for (p = what; *p; p++)
-		line[n++] = *p;
-	for (p = where ? where : ""; *p && *p != '=' && n < sizeof line - 1; p++)
-		line[n++] = (unsigned char)*p < ' ' ? '?' : *p;
-	line[n++] = '\n';
+	part[0] = part[5] = c->prog;
+	part[1] = ": ";
+	part[2] = what;
+	part[3] = where ? where : "";
+	part[4] = "\nusage: ";
+	part[6] = " [OPTIONS] [URL] (see --help)\n";
+	for (i = 0; i < 7; i++)
+		for (p = part[i]; *p && !(i == 3 && *p == '=') && n < sizeof line; p++)
+			line[n++] = (unsigned char)*p < ' ' && i == 3 ? '?' : *p;
 	(void)!write(2, line, n);
-	out(2, "usage: healthcheck [OPTIONS] [URL] (see --help)\n");
 	return HC_EXIT_USAGE;
 }
 
@@ -99,66 +93,53 @@ static int find(const char *s, size_t n, char ch)
 	return -1;
 }
 
-/* "--name", "--name=value" or "--name value" at argv[*i]. */
-static int long_opt(struct cli *c, int argc, char **argv, int *i)
-{
-	const char *s = argv[*i] + 2, *eq = s;
-	int o;
-
-	while (*eq && *eq != '=')
-		eq++;
-	o = eq > s ? find(s, (size_t)(eq - s), 0) : -1;
-	if (o < 0)
-		return usage(c, "unknown option ", argv[*i]);
-	if (o >= O_FLAGS)
-		return *eq ? usage(c, "no value is taken by ", argv[*i]) : take(c, o, NULL);
-	if (*eq)
-		return take(c, o, eq + 1);
-	if (*i + 1 >= argc)
-		return usage(c, "a value is needed by ", argv[*i]);
-	return take(c, o, argv[++*i]);
-}
-
-/* "-qv", "-t2" or "-t 2" at argv[*i]. */
-static int short_opts(struct cli *c, int argc, char **argv, int *i)
-{
-	const char *s = argv[*i] + 1;
-	char name[3] = {'-', 0, 0};
-	int o;
-
-	for (; *s; s++) {
-		name[1] = *s;
-		if ((o = find(NULL, 0, *s)) < 0)
-			return usage(c, "unknown option ", name);
-		if (o >= O_FLAGS)
-			c->flag[o] = 1;
-		else if (s[1])
-			return take(c, o, s + 1);
-		else if (*i + 1 >= argc)
-			return usage(c, "a value is needed by ", name);
-		else
-			return take(c, o, argv[++*i]);
-	}
-	return 0;
-}
-
+/* argv into c: options ("--name value", "--name=value", "-t2", "-t 2",
+ * "-qv"), "--" to end them, and at most one URL. 0, or an exit code. */
 static int parse_args(struct cli *c, int argc, char **argv)
 {
-	int i, r, opts = 1;
+	char name[3] = "-?";
+	const char *a, *s, *v;
+	int i, o, r, opts = 1;
 
 	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (opts && a[0] == '-' && a[1] != '\0') {
-			if (a[1] == '-' && a[2] == '\0')
-				opts = 0;
-			else if ((r = a[1] == '-' ? long_opt(c, argc, argv, &i)
-						  : short_opts(c, argc, argv, &i)) != 0)
-				return r;
+		a = argv[i];
+		if (!opts || a[0] != '-' || a[1] == '\0') {
+			if (c->url)
+				return usage(c, "more than one URL: ", a);
+			c->url = a;
 			continue;
 		}
-		if (c->url)
-			return usage(c, "more than one URL: ", a);
-		c->url = a;
+		if (a[1] == '-') {
+			for (s = a + 2; *s && *s != '='; s++)
+				;
+			if (s == a + 2 && !*s) {
+				opts = 0;
+				continue;
+			}
+			if ((o = find(a + 2, (size_t)(s - a - 2), 0)) < 0)
+				return usage(c, "unknown option ", a);
+			v = *s ? s + 1 : NULL;
+			if (o >= O_FLAGS && v)
+				return usage(c, "no value is taken by ", a);
+		} else {
+			for (s = a + 1;; s++) {
+				name[1] = *s;
+				if ((o = find(NULL, 0, *s)) < 0)
+					return usage(c, "unknown option ", name);
+				if (o < O_FLAGS || s[1] == '\0')
+					break;
+				c->flag[o] = 1;
+			}
+			v = s[1] ? s + 1 : NULL;
+			a = name;
+		}
+		if (o < O_FLAGS && !v) {
+			if (++i >= argc)
+				return usage(c, "a value is needed by ", a);
+			v = argv[i];
+		}
+		if ((r = take(c, o, v)) != 0)
+			return r;
 	}
 	return 0;
 }
@@ -198,12 +179,7 @@ static void read_env(struct cli *c, char **envp)
 /* "invalid --timeout" or "invalid HEALTHCHECK_TIMEOUT". */
 static int bad_value(const struct cli *c, int o)
 {
-	char name[24] = "--";
-
-	if (c->env[o])
-		return usage(c, "invalid ", c->env[o]);
-	memcpy(name + 2, opt_long[o], strlen(opt_long[o]) + 1);
-	return usage(c, "invalid ", name);
+	return c->env[o] ? usage(c, "invalid ", c->env[o]) : usage(c, "invalid --", opt_long[o]);
 }
 
 /* The URL: argv, $HEALTHCHECK_URL, the embedder's, or built from a port. */
@@ -251,10 +227,11 @@ static int configure(const struct cli *c, struct hc_request *req, unsigned *wait
 			return usage(c, "invalid header (want 'Name: value', no control bytes)", NULL);
 	memcpy(req->headers, c->headers, sizeof c->headers);
 	req->header_count = c->header_count;
-	if (v[O_METHOD] && strcmp(v[O_METHOD], "GET") != 0) {
-		if (strcmp(v[O_METHOD], "HEAD") != 0)
+	if (v[O_METHOD]) {
+		if (hc_lower_eq(v[O_METHOD], strlen(v[O_METHOD]), "head"))
+			req->method = "HEAD";
+		else if (!hc_lower_eq(v[O_METHOD], strlen(v[O_METHOD]), "get"))
 			return bad_value(c, O_METHOD);
-		req->method = "HEAD";
 	}
 	if (v[O_STATUS] && hc_status_parse(v[O_STATUS], strlen(v[O_STATUS]), &req->accept) != HC_PARSE_DONE)
 		return bad_value(c, O_STATUS);

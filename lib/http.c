@@ -116,42 +116,40 @@ static enum hc_parse field_line(const char *s, size_t n, struct hc_head *h)
 	return HC_PARSE_DONE;
 }
 
-enum hc_parse hc_head_parse(const char *buf, size_t len, struct hc_head *out)
+enum hc_parse hc_head_parse(const char *buf, size_t len, struct hc_head *h)
 {
 	static const char proto[] = "HTTP/1.";
-	struct hc_head h = HC_HEAD_INIT;
 	size_t p = 0, eol, n, i;
-	enum hc_parse r;
+	enum hc_parse r = HC_PARSE_DONE;
 	int got;
 
-	*out = h;
+	memset(h, 0, sizeof *h);
 	for (i = 0; i < len && i < 7; i++)
 		if (buf[i] != proto[i])
-			return *out = h, bad(out, "bad status line", 0);
+			return bad(h, "bad status line", 0);
 	for (;;) {
 		got = line_end(buf, p, len, &eol, &n);
 		if (got < 0)
-			return *out = h, bad(out, p ? "bad header" : "bad status line", 0);
-		if (got == 0)
+			return bad(h, p ? "bad header" : "bad status line", 0);
+		if (got == 0) {
+			memset(h, 0, sizeof *h);
 			return HC_PARSE_MORE;
+		}
 		if (p == 0)
-			r = status_line(buf, n, &h);
+			r = status_line(buf, n, h);
 		else if (n == p)
 			break;
 		else if (buf[p] == ' ' || buf[p] == '\t')
-			r = bad(&h, "obsolete line folding", 0);
+			r = bad(h, "obsolete line folding", 0);
 		else
-			r = field_line(buf + p, n - p, &h);
-		if (r != HC_PARSE_DONE) {
-			*out = h;
+			r = field_line(buf + p, n - p, h);
+		if (r != HC_PARSE_DONE)
 			return r;
-		}
 		p = eol + 1;
 	}
-	if (h.has_te && h.has_length)
-		return *out = h, bad(out, "both Content-Length and Transfer-Encoding", 1);
-	h.head_len = eol + 1;
-	*out = h;
+	if (h->has_te && h->has_length)
+		return bad(h, "both Content-Length and Transfer-Encoding", 1);
+	h->head_len = eol + 1;
 	return HC_PARSE_DONE;
 }
 
@@ -290,17 +288,22 @@ int hc_match_feed(struct hc_match *m, const char *buf, size_t len)
 	return 0;
 }
 
-/* Appends s[0..n) at *pos when it fits; *pos goes past cap otherwise. */
-static void put(char *buf, size_t cap, size_t *pos, const char *s, size_t n)
+/* A bounded writer: bytes past cap are counted, not written. */
+struct out {
+	char *buf;
+	size_t pos, cap;
+};
+
+static void put(struct out *o, const char *s, size_t n)
 {
-	if (*pos <= cap && n <= cap - *pos)
-		memcpy(buf + *pos, s, n);
-	*pos += n;
+	if (o->pos <= o->cap && n <= o->cap - o->pos)
+		memcpy(o->buf + o->pos, s, n);
+	o->pos += n;
 }
 
-static void puts0(char *buf, size_t cap, size_t *pos, const char *s)
+static void puts0(struct out *o, const char *s)
 {
-	put(buf, cap, pos, s, strlen(s));
+	put(o, s, strlen(s));
 }
 
 /* 1 when one of the caller's headers is named name (lowercase). */
@@ -320,25 +323,26 @@ static int has_header(const struct hc_request *req, const char *name)
 
 size_t hc_request_build(const struct hc_request *req, char *buf, size_t cap)
 {
-	size_t pos = 0, i;
+	struct out o = {buf, 0, cap};
+	size_t i;
 
-	puts0(buf, cap, &pos, req->method);
-	put(buf, cap, &pos, " /", (req->url.target_len && req->url.target[0] == '/') ? 1 : 2);
-	put(buf, cap, &pos, req->url.target, req->url.target_len);
-	puts0(buf, cap, &pos, " HTTP/1.1\r\n");
+	puts0(&o, req->method);
+	put(&o, " /", req->url.target[0] == '/' ? 1 : 2);
+	put(&o, req->url.target, req->url.target_len);
+	puts0(&o, " HTTP/1.1\r\n");
 	if (!has_header(req, "host")) {
-		puts0(buf, cap, &pos, "Host: ");
-		put(buf, cap, &pos, req->url.authority, req->url.authority_len);
-		puts0(buf, cap, &pos, "\r\n");
+		puts0(&o, "Host: ");
+		put(&o, req->url.authority, req->url.authority_len);
+		puts0(&o, "\r\n");
 	}
 	if (!has_header(req, "user-agent"))
-		puts0(buf, cap, &pos, "User-Agent: healthcheck/" HC_VERSION "\r\n");
+		puts0(&o, "User-Agent: healthcheck/" HC_VERSION "\r\n");
 	if (!has_header(req, "connection"))
-		puts0(buf, cap, &pos, "Connection: close\r\n");
+		puts0(&o, "Connection: close\r\n");
 	for (i = 0; i < req->header_count; i++) {
-		puts0(buf, cap, &pos, req->headers[i]);
-		puts0(buf, cap, &pos, "\r\n");
+		puts0(&o, req->headers[i]);
+		puts0(&o, "\r\n");
 	}
-	puts0(buf, cap, &pos, "\r\n");
-	return pos <= cap ? pos : 0;
+	puts0(&o, "\r\n");
+	return o.pos <= cap ? o.pos : 0;
 }

@@ -1,4 +1,5 @@
 /* parse.c - option, URL and address parsers: pure code over (buf, len). */
+#include <string.h>
 #include <sys/socket.h>
 #include "hc_internal.h"
 
@@ -199,10 +200,11 @@ static int target_ok(const char *s, size_t len)
 
 enum hc_parse hc_url_parse(const char *s, size_t len, struct hc_url *out)
 {
-	struct hc_url u = HC_URL_INIT;
+	struct hc_url u;
 	size_t i, a, end;
 
-	*out = u;
+	memset(out, 0, sizeof *out);
+	memset(&u, 0, sizeof u);
 	if (len > 7 && hc_lower_eq(s, 7, "http://")) {
 		i = 7;
 	} else if (len > 6 && hc_lower_eq(s, 6, "tcp://")) {
@@ -236,40 +238,41 @@ enum hc_parse hc_url_parse(const char *s, size_t len, struct hc_url *out)
 	return HC_PARSE_DONE;
 }
 
+/* DIGITS[.DIGITS][ms|s|m|h]; at most 12 digits, so no product overflows. */
 enum hc_parse hc_duration_parse(const char *s, size_t len, unsigned *ms)
 {
-	unsigned long long whole, frac = 0, scale = 1, unit = 1000, total;
-	size_t i, n;
+	unsigned long long v = 0, div = 1, unit = 1000;
+	size_t i, digits = 0;
+	int dot = 0;
 
 	*ms = 0;
-	i = parse_uint(s, len, HC_TIMEOUT_MAX, &whole);
-	if (i == 0)
-		return HC_PARSE_INVALID;
-	if (i < len && s[i] == '.') {
-		for (n = ++i; i < len && is_digit(s[i]); i++)
-			if (i - n < 9) {
-				frac = frac * 10 + (unsigned)(s[i] - '0');
-				scale *= 10;
-			}
-		if (i == n)
-			return HC_PARSE_INVALID;
+	for (i = 0; i < len; i++) {
+		if (is_digit(s[i]) && digits < 12) {
+			v = v * 10 + (unsigned)(s[i] - '0');
+			digits++;
+			div *= dot ? 10 : 1;
+		} else if (s[i] == '.' && !dot && digits) {
+			dot = 1;
+		} else {
+			break;
+		}
 	}
-	if (len - i == 2 && s[i] == 'm' && s[i + 1] == 's')
+	if (!digits || s[i - 1] == '.')
+		return HC_PARSE_INVALID;
+	s += i;
+	len -= i;
+	if (len == 2 && s[0] == 'm' && s[1] == 's' && !dot)
 		unit = 1;
-	else if (len - i == 1 && s[i] == 's')
-		unit = 1000;
-	else if (len - i == 1 && s[i] == 'm')
+	else if (len == 1 && s[0] == 'm')
 		unit = 60000;
-	else if (len - i == 1 && s[i] == 'h')
+	else if (len == 1 && s[0] == 'h')
 		unit = 3600000;
-	else if (len != i)
+	else if (len && !(len == 1 && s[0] == 's'))
 		return HC_PARSE_INVALID;
-	if (unit == 1 && scale != 1)
-		return HC_PARSE_INVALID; /* no fractions of a millisecond */
-	total = whole * unit + frac * unit / scale;
-	if (total == 0 || total > HC_TIMEOUT_MAX)
+	v = v * unit / div;
+	if (v == 0 || v > HC_TIMEOUT_MAX)
 		return HC_PARSE_INVALID;
-	*ms = (unsigned)total;
+	*ms = (unsigned)v;
 	return HC_PARSE_DONE;
 }
 
