@@ -30,9 +30,12 @@ HC_CFLAGS := -std=c99 -D_DEFAULT_SOURCE -Os -fcf-protection=none -ffunction-sect
              -fno-asynchronous-unwind-tables -fno-unwind-tables -fno-ident \
              $(HC_WARN) -Ilib
 # Size is policy: static, no PIE, stripped, unused sections dropped, no
-# page-aligned padding between code and data, no build-id note.
+# page-aligned padding between code and data (noseparate-code, and a small
+# common-page-size so the data does not start a page of its own), no
+# build-id note. tools/sstrip then drops the section headers.
 HC_STATIC_LDFLAGS := -static -no-pie -s -Wl,--gc-sections -Wl,-z,noseparate-code \
-             -Wl,--build-id=none -Wl,-z,norelro -Wl,-z,noexecstack
+             -Wl,--build-id=none -Wl,-z,norelro -Wl,-z,noexecstack \
+             -Wl,-z,common-page-size=64
 
 
 LIB_SRC := lib/parse.c lib/http.c lib/probe.c lib/result.c cli/hc_main.c

@@ -12,10 +12,19 @@ enum { O_TIMEOUT, O_HEADER, O_METHOD, O_STATUS, O_BODY, O_UNIX, O_WAIT, O_URL, O
        O_FLAGS, O_QUIET = O_FLAGS, O_VERBOSE, O_HELP, O_VERSION, O_COUNT };
 
 static const char opt_short[O_COUNT + 1] = "tHXsb\0w\0\0qvhV";
-static const char *const opt_long[O_COUNT] = {
-	"timeout", "header", "method", "status", "body-contains", "unix-socket", "wait",
-	"url", "port", "quiet", "verbose", "help", "version"
-};
+static const char opt_names[] = "timeout\0header\0method\0status\0body-contains\0"
+	"unix-socket\0wait\0url\0port\0quiet\0verbose\0help\0version";
+
+/* The long name of option o. */
+static const char *opt_long(int o)
+{
+	const char *s = opt_names;
+
+	while (o-- > 0)
+		while (*s++)
+			;
+	return s;
+}
 
 static const char help_text[] =
 	"usage: healthcheck [OPTIONS] [URL]\n"
@@ -87,7 +96,7 @@ static int find(const char *s, size_t n, char ch)
 
 	for (o = 0; o < O_COUNT; o++)
 		if (o != O_URL && o != O_PORT &&
-		    (n ? strlen(opt_long[o]) == n && memcmp(opt_long[o], s, n) == 0
+		    (n ? strlen(opt_long(o)) == n && memcmp(opt_long(o), s, n) == 0
 		       : opt_short[o] == ch && ch))
 			return o;
 	return -1;
@@ -167,7 +176,7 @@ static void read_env(struct cli *c, char **envp)
 		if (*v)
 			continue;
 		for (o = 0; o < O_FLAGS; o++)
-			if ((v = env_value(e, opt_long[o])) != NULL) {
+			if ((v = env_value(e, opt_long(o))) != NULL) {
 				c->val[o] = v;
 				c->env[o] = *envp;
 			}
@@ -179,7 +188,7 @@ static void read_env(struct cli *c, char **envp)
 /* "invalid --timeout" or "invalid HEALTHCHECK_TIMEOUT". */
 static int bad_value(const struct cli *c, int o)
 {
-	return c->env[o] ? usage(c, "invalid ", c->env[o]) : usage(c, "invalid --", opt_long[o]);
+	return c->env[o] ? usage(c, "invalid ", c->env[o]) : usage(c, "invalid --", opt_long(o));
 }
 
 /* The URL: argv, $HEALTHCHECK_URL, the embedder's, or built from a port. */
@@ -224,7 +233,7 @@ static int configure(const struct cli *c, struct hc_request *req, unsigned *wait
 
 	for (i = 0; i < c->header_count; i++)
 		if (hc_header_check(c->headers[i], strlen(c->headers[i]), &n) != HC_PARSE_DONE)
-			return usage(c, "invalid header (want 'Name: value', no control bytes)", NULL);
+			return usage(c, "invalid header: want 'Name: value' without control bytes", NULL);
 	memcpy(req->headers, c->headers, sizeof c->headers);
 	req->header_count = c->header_count;
 	if (v[O_METHOD]) {
@@ -238,11 +247,11 @@ static int configure(const struct cli *c, struct hc_request *req, unsigned *wait
 	if (v[O_BODY]) {
 		req->body_contains = v[O_BODY];
 		req->body_contains_len = strlen(v[O_BODY]);
-		if (req->body_contains_len > HC_TEXT_MAX || req->url.scheme == HC_TCP ||
+		if (req->body_contains_len - 1 >= HC_TEXT_MAX || req->url.scheme == HC_TCP ||
 		    req->method[0] == 'H')
-			return usage(c, "--body-contains needs http:// and GET, and at most 1024 bytes", NULL);
+			return usage(c, "--body-contains wants GET, http:// and 1..1024 bytes", NULL);
 	}
-	if (v[O_UNIX] && strlen(v[O_UNIX]) > 107)
+	if (v[O_UNIX] && strlen(v[O_UNIX]) - 1 > 106) /* sun_path holds 107 */
 		return bad_value(c, O_UNIX);
 	req->unix_socket = v[O_UNIX];
 	return duration(c, O_TIMEOUT, &req->timeout_ms) ? HC_EXIT_USAGE : duration(c, O_WAIT, wait_ms);

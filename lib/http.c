@@ -49,12 +49,11 @@ static enum hc_parse bad(struct hc_head *h, const char *why, int framing)
 	return HC_PARSE_INVALID;
 }
 
-/* "HTTP/1.x SSS[ reason]": the line without its end. */
+/* "HTTP/1.x SSS[ reason]": the line without its end; hc_head_parse has
+ * checked "HTTP/1." already. */
 static enum hc_parse status_line(const char *s, size_t n, struct hc_head *h)
 {
-	static const char proto[] = "HTTP/1.";
-
-	if (n < 12 || memcmp(s, proto, 7) != 0 || !is_digit(s[7]) || s[8] != ' ' ||
+	if (n < 12 || !is_digit(s[7]) || s[8] != ' ' ||
 	    !is_digit(s[9]) || !is_digit(s[10]) || !is_digit(s[11]) ||
 	    (n > 12 && s[12] != ' ') || s[9] == '0')
 		return bad(h, "bad status line", 0);

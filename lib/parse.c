@@ -22,14 +22,18 @@ int hc_lower_eq(const char *a, size_t n, const char *b)
 	return b[n] == '\0';
 }
 
+/* RFC 9110 5.6.2: any visible ASCII byte but the delimiters. */
 int hc_is_tchar(char c)
 {
-	switch (c) {
-	case '!': case '#': case '$': case '%': case '&': case '\'': case '*':
-	case '+': case '-': case '.': case '^': case '_': case '`': case '|': case '~':
-		return 1;
-	}
-	return is_alnum(c);
+	static const char delimiters[] = "\"(),/:;<=>?@[\\]{}";
+	size_t i;
+
+	if (c <= ' ' || c == 0x7f)
+		return 0;
+	for (i = 0; delimiters[i]; i++)
+		if (c == delimiters[i])
+			return 0;
+	return 1;
 }
 
 /* Reads decimal digits while the value stays <= max. Returns the bytes

@@ -234,7 +234,8 @@ static enum hc_error send_all(struct hc_conn *c, const char *p, size_t n)
 static enum hc_error connect_one(struct hc_conn *c, const union hc_addr *a,
 				 const char *req, size_t n)
 {
-	socklen_t len = a->sa.sa_family == AF_INET ? sizeof a->in : sizeof *a;
+	socklen_t len = a->sa.sa_family == AF_INET ? sizeof a->in :
+			a->sa.sa_family == AF_INET6 ? sizeof a->in6 : sizeof a->un;
 
 	if (connect(c->fd, &a->sa, len) != 0 && errno != EINPROGRESS && errno != EAGAIN)
 		return fail_errno(c);

@@ -2,25 +2,33 @@
 #include <string.h>
 #include "hc_internal.h"
 
+/* One string per enum hc_error, in its order. */
+static const char messages[] =
+	"healthy\0"
+	"unexpected status\0"
+	"body does not contain the text\0"
+	"cannot resolve host\0"
+	"connection refused\0"
+	"timed out\0"
+	"connection reset\0"
+	"connection closed before a full response\0"
+	"network unreachable\0"
+	"socket error\0"
+	"malformed response\0"
+	"response head too large\0"
+	"malformed response\0"
+	"invalid request\0"
+	"unknown error";
+
 const char *hc_strerror(enum hc_error err)
 {
-	switch (err) {
-	case HC_OK:              return "healthy";
-	case HC_ERR_STATUS:      return "unexpected status";
-	case HC_ERR_BODY:        return "body does not contain the text";
-	case HC_ERR_RESOLVE:     return "cannot resolve host";
-	case HC_ERR_REFUSED:     return "connection refused";
-	case HC_ERR_TIMEOUT:     return "timed out";
-	case HC_ERR_RESET:       return "connection reset";
-	case HC_ERR_CLOSED:      return "connection closed before a full response";
-	case HC_ERR_UNREACHABLE: return "network unreachable";
-	case HC_ERR_NETWORK:     return "socket error";
-	case HC_ERR_MALFORMED:   return "malformed response";
-	case HC_ERR_TOO_LARGE:   return "response head too large";
-	case HC_ERR_FRAMING:     return "malformed response";
-	case HC_ERR_REQUEST:     return "invalid request";
-	}
-	return "unknown error";
+	const char *s = messages;
+	unsigned i;
+
+	for (i = 0; i < (unsigned)err && i <= HC_ERR_REQUEST; i++)
+		while (*s++)
+			;
+	return s;
 }
 
 size_t hc_fmt_uint(char *buf, unsigned long long v)
