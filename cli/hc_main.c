@@ -233,7 +233,8 @@ static int configure(const struct cli *c, struct hc_request *req, unsigned *wait
 
 	for (i = 0; i < c->header_count; i++)
 		if (hc_header_check(c->headers[i], strlen(c->headers[i]), &n) != HC_PARSE_DONE)
-			return usage(c, "invalid header: want 'Name: value' without control bytes", NULL);
+			return c->env[O_HEADER] ? bad_value(c, O_HEADER) :
+			       usage(c, "invalid header: want 'Name: value' without control bytes", NULL);
 	memcpy(req->headers, c->headers, sizeof c->headers);
 	req->header_count = c->header_count;
 	if (v[O_METHOD]) {
@@ -265,16 +266,19 @@ static void trace(void *ctx, char dir, const char *buf, size_t len)
 	(void)!write(2, buf, len);
 }
 
-/* Probes once, or with --wait until healthy or the time is up. */
+/* Probes once, or with --wait until healthy or the time is up: the last
+ * attempt gets what is left of it. */
 static void run(struct hc_request *req, unsigned wait_ms, struct hc_result *res)
 {
-	unsigned timeout = req->timeout_ms, left = wait_ms;
+	unsigned timeout = req->timeout_ms, left = wait_ms, pause;
 
-	for (;;) {
-		if (hc_probe(req, res) == HC_OK || left <= res->elapsed_ms + WAIT_INTERVAL_MS)
+	while (hc_probe(req, res) != HC_OK && left > res->elapsed_ms) {
+		left -= res->elapsed_ms;
+		pause = left < WAIT_INTERVAL_MS ? left : WAIT_INTERVAL_MS;
+		poll(NULL, 0, (int)pause);
+		left -= pause;
+		if (left == 0)
 			return;
-		left -= res->elapsed_ms + WAIT_INTERVAL_MS;
-		poll(NULL, 0, WAIT_INTERVAL_MS);
 		req->timeout_ms = left < timeout ? left : timeout;
 	}
 }

@@ -179,13 +179,15 @@ enum hc_parse hc_head_parse(const char *buf, size_t len, struct hc_head *out);
 
 /* Chunked body decoder, in place: data bytes are moved to the front of
  * buf and *out_len says how many there are; *used says how many input
- * bytes were consumed. DONE once the last chunk and trailers are in. */
+ * bytes were consumed. DONE once the last chunk's line (size 0) is in:
+ * the body has ended there, and a probe's verdict never depends on the
+ * trailer section, so it is not read. */
 struct hc_chunked {
-	int state;
+	int state, next;         /* where it is; where a line end leads */
 	unsigned long long left; /* bytes left in the current chunk */
 	int digits;
 };
-#define HC_CHUNKED_INIT {0, 0, 0}
+#define HC_CHUNKED_INIT {0, 0, 0, 0}
 enum hc_parse hc_chunked_decode(struct hc_chunked *st, char *buf, size_t len,
 				size_t *out_len, size_t *used);
 

@@ -62,19 +62,20 @@ static enum hc_parse status_line(const char *s, size_t n, struct hc_head *h)
 	return HC_PARSE_DONE;
 }
 
-/* Content-Length: 1*DIGIT, at most 18 of them; a repeat must agree. */
+/* Content-Length: 1*DIGIT that fits in 64 bits; a repeat must agree. */
 static enum hc_parse content_length(const char *v, size_t n, struct hc_head *h)
 {
 	unsigned long long x = 0;
 	size_t i;
 
-	if (n == 0 || n > 18)
-		return bad(h, "bad Content-Length", 1);
 	for (i = 0; i < n; i++) {
-		if (!is_digit(v[i]))
+		unsigned d = (unsigned)(v[i] - '0');
+		if (!is_digit(v[i]) || x > (~0ULL - d) / 10)
 			return bad(h, "bad Content-Length", 1);
-		x = x * 10 + (unsigned)(v[i] - '0');
+		x = x * 10 + d;
 	}
+	if (n == 0)
+		return bad(h, "bad Content-Length", 1);
 	if (h->has_length && h->content_length != x)
 		return bad(h, "conflicting Content-Length", 1);
 	h->has_length = 1;
@@ -82,13 +83,16 @@ static enum hc_parse content_length(const char *v, size_t n, struct hc_head *h)
 	return HC_PARSE_DONE;
 }
 
-/* Transfer-Encoding: chunked when the last coding of the list is chunked. */
+/* Transfer-Encoding: chunked when the last coding of the list is chunked
+ * (empty list elements do not count, RFC 9110 5.6.1). */
 static void transfer_encoding(const char *v, size_t n, struct hc_head *h)
 {
-	size_t start = n;
+	size_t start;
 
-	while (start > 0 && v[start - 1] != ',')
-		start--;
+	while (n > 0 && (v[n - 1] == ',' || v[n - 1] == ' ' || v[n - 1] == '\t'))
+		n--;
+	for (start = n; start > 0 && v[start - 1] != ','; start--)
+		;
 	while (start < n && (v[start] == ' ' || v[start] == '\t'))
 		start++;
 	h->chunked = hc_lower_eq(v + start, n - start, "chunked");
@@ -152,70 +156,52 @@ enum hc_parse hc_head_parse(const char *buf, size_t len, struct hc_head *h)
 	return HC_PARSE_DONE;
 }
 
-/* Chunked decoder states. */
-enum { CH_SIZE, CH_EXT, CH_SIZE_LF, CH_DATA, CH_DATA_CR, CH_DATA_LF,
-       CH_TRAILER, CH_TRAILER_LINE, CH_DONE };
+/* Chunked decoder states (RFC 9112 7.1). */
+enum { CH_SIZE, CH_SIZE_WS, CH_EXT, CH_DATA, CH_DATA_END, CH_LF, CH_DONE };
 
 #define CHUNK_DIGITS_MAX 15 /* sizes below 2^60: anything larger is absurd */
 
 /* One byte of chunk framing (not data). Returns 0 to go on, -1 invalid. */
 static int chunk_byte(struct hc_chunked *st, char c)
 {
-	int x;
+	int x = hex_value(c), eol = c == '\r' || c == '\n';
+	int after = st->left ? CH_DATA : CH_DONE;
 
 	switch (st->state) {
 	case CH_SIZE:
-		x = hex_value(c);
 		if (x >= 0) {
 			if (++st->digits > CHUNK_DIGITS_MAX)
 				return -1;
 			st->left = st->left * 16 + (unsigned)x;
 			return 0;
 		}
-		if (st->digits == 0 || (c != ';' && c != ' ' && c != '\t' &&
-					c != '\r' && c != '\n'))
+		if (st->digits == 0)
 			return -1;
-		st->state = CH_EXT;
 		/* fall through */
-	case CH_EXT:
-		if (c == '\r')
-			st->state = CH_SIZE_LF;
-		else if (c == '\n')
-			st->state = st->left ? CH_DATA : CH_TRAILER;
-		else if (!is_text(c))
-			return -1;
-		return 0;
-	case CH_SIZE_LF:
-		if (c != '\n')
-			return -1;
-		st->state = st->left ? CH_DATA : CH_TRAILER;
-		return 0;
-	case CH_DATA_CR:
-		if (c == '\r') {
-			st->state = CH_DATA_LF;
+	case CH_SIZE_WS:
+		if (c == ' ' || c == '\t' || c == ';') {
+			st->state = c == ';' ? CH_EXT : CH_SIZE_WS;
 			return 0;
 		}
-		/* a bare LF ends the data too */
-		/* fall through */
-	case CH_DATA_LF:
-		if (c != '\n')
-			return -1;
-		st->state = CH_SIZE;
-		st->digits = 0;
-		return 0;
-	case CH_TRAILER:
-		if (c == '\r')
+		break;
+	case CH_EXT:
+		if (!eol && is_text(c))
 			return 0;
-		st->state = (c == '\n') ? CH_DONE : CH_TRAILER_LINE;
-		return (c == '\n' || is_text(c)) ? 0 : -1;
-	case CH_TRAILER_LINE:
-		if (c == '\n')
-			st->state = CH_TRAILER;
-		else if (c != '\r' && !is_text(c))
-			return -1;
-		return 0;
+		break;
+	case CH_DATA_END:
+		after = CH_SIZE;
+		st->digits = 0;
+		break;
+	case CH_LF:
+		st->state = st->next;
+		return c == '\n' ? 0 : -1;
+	default:
+		return -1;
 	}
-	return -1;
+	/* Only the end of the line may come here: CRLF, or a bare LF. */
+	st->state = c == '\r' ? CH_LF : after;
+	st->next = after;
+	return eol ? 0 : -1;
 }
 
 enum hc_parse hc_chunked_decode(struct hc_chunked *st, char *buf, size_t len,
@@ -235,7 +221,7 @@ enum hc_parse hc_chunked_decode(struct hc_chunked *st, char *buf, size_t len,
 			i += n;
 			st->left -= n;
 			if (st->left == 0)
-				st->state = CH_DATA_CR;
+				st->state = CH_DATA_END;
 			continue;
 		}
 		if (chunk_byte(st, buf[i]) < 0) {

@@ -93,50 +93,47 @@ static int ip4_parse(const char *s, size_t len, unsigned char out[4])
 /* RFC 4291 text: up to eight groups of hex, one "::", an IPv4 tail. */
 static int ip6_parse(const char *s, size_t len, unsigned char out[16])
 {
-	unsigned short g[8];
-	size_t i = 0, k, n = 0;
-	int gap = -1, x, v;
+	unsigned char a[16];
+	size_t i = 0, k, n = 0, gap = 16; /* gap: where "::" stands, in bytes */
+	unsigned v;
+	int x;
 
 	if (len >= 2 && s[0] == ':' && s[1] == ':') {
 		gap = 0;
 		i = 2;
 	}
-	while (i < len && n < 8) {
+	while (i < len && n < 16) {
 		for (k = 0, v = 0; k < 4 && i + k < len && (x = hex_digit(s[i + k])) >= 0; k++)
-			v = v * 16 + x;
-		if (i + k < len && s[i + k] == '.' && n <= 6) {
-			if (!ip4_parse(s + i, len - i, out))
+			v = v * 16 + (unsigned)x;
+		if (i + k < len && s[i + k] == '.') {
+			if (n > 12 || !ip4_parse(s + i, len - i, a + n))
 				return 0;
-			g[n++] = (unsigned short)(out[0] << 8 | out[1]);
-			g[n++] = (unsigned short)(out[2] << 8 | out[3]);
+			n += 4;
 			i = len;
 			break;
 		}
 		if (k == 0)
 			return 0;
-		g[n++] = (unsigned short)v;
+		a[n++] = (unsigned char)(v >> 8);
+		a[n++] = (unsigned char)v;
 		i += k;
 		if (i == len)
 			break;
 		if (s[i++] != ':' || i == len)
 			return 0;
 		if (s[i] == ':') {
-			if (gap >= 0)
+			if (gap != 16)
 				return 0;
-			gap = (int)n;
+			gap = n;
 			if (++i == len)
 				break;
 		}
 	}
-	if (i != len || (gap < 0 && n != 8) || (gap >= 0 && n > 7))
+	if (i != len || (gap == 16 ? n != 16 : n > 14))
 		return 0;
-	for (k = 0; k < 16; k++)
-		out[k] = 0;
-	for (k = 0; k < n; k++) {
-		size_t at = (gap >= 0 && k >= (size_t)gap) ? k + 8 - n : k;
-		out[2 * at] = (unsigned char)(g[k] >> 8);
-		out[2 * at + 1] = (unsigned char)g[k];
-	}
+	memset(out, 0, 16);
+	for (k = 0; k < n; k++)
+		out[k < gap ? k : k + 16 - n] = a[k];
 	return 1;
 }
 
@@ -273,7 +270,10 @@ enum hc_parse hc_duration_parse(const char *s, size_t len, unsigned *ms)
 		unit = 3600000;
 	else if (len && !(len == 1 && s[0] == 's'))
 		return HC_PARSE_INVALID;
-	v = v * unit / div;
+	v *= unit;
+	if (v % div) /* finer than a millisecond */
+		return HC_PARSE_INVALID;
+	v /= div;
 	if (v == 0 || v > HC_TIMEOUT_MAX)
 		return HC_PARSE_INVALID;
 	*ms = (unsigned)v;

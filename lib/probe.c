@@ -256,7 +256,8 @@ static enum hc_error connect_one(struct hc_conn *c, const union hc_addr *a,
 static enum hc_error open_conn(struct hc_conn *c, const struct hc_addrs *list,
 			       const char *req, size_t n)
 {
-	struct hc_result *res = c->res, seen = *res;
+	struct hc_result *res = c->res;
+	enum hc_error seen = HC_OK;
 	size_t i;
 
 	for (i = 0; i < list->count; i++) {
@@ -264,16 +265,19 @@ static enum hc_error open_conn(struct hc_conn *c, const struct hc_addrs *list,
 		if (c->fd < 0) {
 			fail_errno(c);
 		} else {
-			if (connect_one(c, &list->a[i], req, n) == HC_OK)
+			if (connect_one(c, &list->a[i], req, n) == HC_OK) {
+				res->error = HC_OK; /* what failed before does not count */
+				res->sys_errno = 0;
 				return HC_OK;
+			}
 			close(c->fd);
 			c->fd = -1;
 		}
-		if (i > 0 && res->error == HC_ERR_UNREACHABLE && seen.error != HC_ERR_UNREACHABLE)
-			*res = seen;
+		if (res->error == HC_ERR_UNREACHABLE && seen != HC_OK)
+			res->error = seen;
 		if (res->error == HC_ERR_TIMEOUT)
 			break;
-		seen = *res;
+		seen = res->error;
 	}
 	return res->error;
 }
