@@ -1,0 +1,336 @@
+/* t_options.c - the option parsers: hc_duration_parse, hc_status_parse,
+ * hc_status_match, hc_header_check, hc_port_parse. */
+#include "unit.h"
+
+/* ---- durations: "2", "0.5", "500ms", "2s", "1m" -> ms, 1..HC_TIMEOUT_MAX ---- */
+
+struct dur_row {
+	const char *name;
+	const char *in;
+	size_t len;
+	enum hc_parse want;
+	unsigned ms;
+};
+#define DUR(n, s, ms) { n, LIT(s), HC_PARSE_DONE, ms }
+#define DUR_BAD(n, s) { n, LIT(s), HC_PARSE_INVALID, 0 }
+
+static const struct dur_row dur_rows[] = {
+	DUR("2 (seconds)", "2", 2000),
+	DUR("0.5 (seconds)", "0.5", 500),
+	DUR("500ms", "500ms", 500),
+	DUR("2s", "2s", 2000),
+	DUR("1m", "1m", 60000),
+	DUR("1.5", "1.5", 1500),
+	DUR("1.5s", "1.5s", 1500),
+	DUR("1.5m", "1.5m", 90000),
+	DUR("0.001 (one ms)", "0.001", 1),
+	DUR("1ms", "1ms", 1),
+	DUR("leading zeros", "007s", 7000),
+	DUR("86400 = HC_TIMEOUT_MAX", "86400", 86400000),
+	DUR("1440m = HC_TIMEOUT_MAX", "1440m", 86400000),
+	DUR("86400000ms = HC_TIMEOUT_MAX", "86400000ms", 86400000),
+
+	DUR_BAD("0", "0"),
+	DUR_BAD("0ms", "0ms"),
+	DUR_BAD("0.0", "0.0"),
+	DUR_BAD("-1", "-1"),
+	DUR_BAD("1.5ms (below 1 ms resolution)", "1.5ms"),
+	DUR_BAD("0.0001 (below 1 ms)", "0.0001"),
+	DUR_BAD("0.0015 (1.5 ms, as 1.5ms is refused)", "0.0015"),
+	DUR_BAD("empty", ""),
+	DUR_BAD("s alone", "s"),
+	DUR_BAD("ms alone", "ms"),
+	DUR_BAD("unknown unit", "2x"),
+	DUR_BAD("unit twice", "2ss"),
+	DUR_BAD("space before unit", "2 s"),
+	DUR_BAD("leading space", " 2"),
+	DUR_BAD("trailing space", "2 "),
+	DUR_BAD("two points", "1.2.3"),
+	DUR_BAD("exponent", "1e3"),
+	DUR_BAD("hex", "0x10"),
+	DUR_BAD("plus sign", "+2"),
+	DUR_BAD("NUL inside", "2\0s"),
+	DUR_BAD("86401 s, over HC_TIMEOUT_MAX", "86401"),
+	DUR_BAD("1441m, over HC_TIMEOUT_MAX", "1441m"),
+	DUR_BAD("86400001ms, over HC_TIMEOUT_MAX", "86400001ms"),
+	DUR_BAD("4294968 s: * 1000 wraps 32 bits to 704", "4294968"),
+	DUR_BAD("71583m: * 60000 wraps 32 bits to 12704", "71583m"),
+	DUR_BAD("2^64 + 1 ms", "18446744073709551617ms"),
+	DUR_BAD("20 digits of seconds", "99999999999999999999"),
+};
+
+static void test_dur(void **state)
+{
+	const struct dur_row *r = *state;
+	unsigned ms = 0xdeadbeefu;
+	char *in = guard_put(0, r->in, r->len);
+	CHECK_PARSE("outcome", hc_duration_parse(in, r->len, &ms), r->want);
+	if (r->want == HC_PARSE_DONE)
+		CHECK_INT("ms", ms, r->ms);
+}
+
+/* ---- status lists ---- */
+
+struct status_row {
+	const char *name;
+	const char *in;
+	size_t len;
+	enum hc_parse want;
+	size_t count;
+	struct hc_range range[4];
+};
+#define ST(n, s, c, ...) { n, LIT(s), HC_PARSE_DONE, c, { __VA_ARGS__ } }
+#define ST_BAD(n, s) { n, LIT(s), HC_PARSE_INVALID, 0, { { 0, 0 } } }
+
+static const struct status_row status_rows[] = {
+	ST("200", "200", 1, { 200, 200 }),
+	ST("200-299", "200-299", 1, { 200, 299 }),
+	ST("200,204,300-399", "200,204,300-399", 3, { 200, 200 }, { 204, 204 }, { 300, 399 }),
+	ST("200-200", "200-200", 1, { 200, 200 }),
+	ST("100 (lowest)", "100", 1, { 100, 100 }),
+	ST("999 (highest)", "999", 1, { 999, 999 }),
+	ST("100-999", "100-999", 1, { 100, 999 }),
+	ST("overlapping ranges", "200-299,250", 2, { 200, 299 }, { 250, 250 }),
+
+	ST_BAD("299-200 (reversed)", "299-200"),
+	ST_BAD("200-199 (reversed by one)", "200-199"),
+	ST_BAD("20 (two digits)", "20"),
+	ST_BAD("2000 (four digits)", "2000"),
+	ST_BAD("099 (below 100)", "099"),
+	ST_BAD("000", "000"),
+	ST_BAD(",200", ",200"),
+	ST_BAD("200,", "200,"),
+	ST_BAD("200,,204", "200,,204"),
+	ST_BAD("empty", ""),
+	ST_BAD("200-", "200-"),
+	ST_BAD("-200", "-200"),
+	ST_BAD("200--299", "200--299"),
+	ST_BAD("200-299-399", "200-299-399"),
+	ST_BAD("space after comma", "200, 204"),
+	ST_BAD("letter", "2x0"),
+	ST_BAD("plus sign", "+200"),
+	ST_BAD("1000-1999", "1000-1999"),
+	ST_BAD("NUL inside", "200\0"),
+};
+
+static void check_set(const struct hc_status_set *s, const struct status_row *r)
+{
+	size_t i;
+	CHECK_INT("count", s->count, r->count);
+	for (i = 0; i < r->count; i++) {
+		CHECK_INT("range lo", s->range[i].lo, r->range[i].lo);
+		CHECK_INT("range hi", s->range[i].hi, r->range[i].hi);
+	}
+}
+
+static void test_status(void **state)
+{
+	const struct status_row *r = *state;
+	struct hc_status_set s;
+	char *in = guard_put(0, r->in, r->len);
+	memset(&s, 0x5A, sizeof s);
+	CHECK_PARSE("outcome", hc_status_parse(in, r->len, &s), r->want);
+	if (r->want == HC_PARSE_DONE)
+		check_set(&s, r);
+}
+
+/* HC_RANGES_MAX ranges are accepted; one more is refused. */
+static void test_status_max(void **state)
+{
+	char buf[HC_RANGES_MAX * 8 + 8];
+	struct hc_status_set s;
+	size_t n = 0, i;
+	char *in;
+	(void)state;
+	for (i = 0; i < HC_RANGES_MAX; i++)
+		n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%zu", i ? "," : "", 200 + i);
+	in = guard_put(0, buf, n);
+	CHECK_PARSE("HC_RANGES_MAX ranges", hc_status_parse(in, n, &s), HC_PARSE_DONE);
+	CHECK_INT("count", s.count, HC_RANGES_MAX);
+	CHECK_INT("last lo", s.range[HC_RANGES_MAX - 1].lo, 200 + HC_RANGES_MAX - 1);
+	n += (size_t)snprintf(buf + n, sizeof buf - n, ",%d", 300);
+	in = guard_put(0, buf, n);
+	CHECK_PARSE("HC_RANGES_MAX + 1 ranges", hc_status_parse(in, n, &s), HC_PARSE_INVALID);
+}
+
+struct match_row {
+	const char *name;
+	const char *list; /* NULL: the empty set (200-399) */
+	int status;
+	int want;
+};
+
+static const struct match_row smatch_rows[] = {
+	{ "empty set: 200", NULL, 200, 1 },
+	{ "empty set: 399", NULL, 399, 1 },
+	{ "empty set: 302", NULL, 302, 1 },
+	{ "empty set: 199", NULL, 199, 0 },
+	{ "empty set: 400", NULL, 400, 0 },
+	{ "empty set: 101", NULL, 101, 0 },
+	{ "empty set: 0", NULL, 0, 0 },
+	{ "empty set: -200", NULL, -200, 0 },
+	{ "list: 200", "200,204,300-399", 200, 1 },
+	{ "list: 204", "200,204,300-399", 204, 1 },
+	{ "list: 203", "200,204,300-399", 203, 0 },
+	{ "list: 300", "200,204,300-399", 300, 1 },
+	{ "list: 399", "200,204,300-399", 399, 1 },
+	{ "list: 400", "200,204,300-399", 400, 0 },
+	{ "list: 299", "200,204,300-399", 299, 0 },
+	{ "single 503 only: 503", "503", 503, 1 },
+	{ "single 503 only: 200", "503", 200, 0 },
+	{ "range: 65736 (wraps unsigned short to 200)", "200", 65736, 0 },
+	{ "range: 1000", "100-999", 1000, 0 },
+};
+
+static void test_smatch(void **state)
+{
+	const struct match_row *r = *state;
+	struct hc_status_set s;
+	memset(&s, 0, sizeof s);
+	if (r->list) {
+		size_t n = strlen(r->list);
+		char *in = guard_put(0, r->list, n);
+		CHECK_PARSE("list parse", hc_status_parse(in, n, &s), HC_PARSE_DONE);
+	}
+	CHECK_INT("match", hc_status_match(&s, r->status), r->want);
+}
+
+/* ---- -H headers ---- */
+
+struct hdr_row {
+	const char *name;
+	const char *in;
+	size_t len;
+	enum hc_parse want;
+	size_t name_len;
+};
+#define HDR(n, s, nl) { n, LIT(s), HC_PARSE_DONE, nl }
+#define HDR_BAD(n, s) { n, LIT(s), HC_PARSE_INVALID, 0 }
+
+static const struct hdr_row hdr_rows[] = {
+	HDR("X: y", "X: y", 1),
+	HDR("X: (empty value)", "X:", 1),
+	HDR("X:y (no space)", "X:y", 1),
+	HDR("long name", "X-Custom-Header: v", 15),
+	HDR("every tchar in name", "a!#$%&'*+-.^_`|~z9: v", 18),
+	HDR("tab before value", "X:\ty", 1),
+	HDR("tab inside value", "X: a\tb", 1),
+	HDR("trailing space", "X: y ", 1),
+	HDR("colon in value", "Host: a:8080", 4),
+	HDR("obs-text in value", "X: caf\xc3\xa9", 1),
+	HDR("authorization", "Authorization: Bearer abc.def", 13),
+
+	HDR_BAD("X y (no colon)", "X y"),
+	HDR_BAD("X (no colon)", "X"),
+	HDR_BAD(": y (empty name)", ": y"),
+	HDR_BAD(": alone", ":"),
+	HDR_BAD("empty", ""),
+	HDR_BAD("X\\r: y", "X\r: y"),
+	HDR_BAD("X: a\\nb", "X: a\nb"),
+	HDR_BAD("X: a\\r\\nb", "X: a\r\nb"),
+	HDR_BAD("X: y\\r\\n (line end)", "X: y\r\n"),
+	HDR_BAD("X: y\\r", "X: y\r"),
+	HDR_BAD("NUL in value", "X: a\0b"),
+	HDR_BAD("NUL in name", "X\0Y: b"),
+	HDR_BAD("control byte in value", "X: a\x01"),
+	HDR_BAD("DEL in value", "X: a\x7f"),
+	HDR_BAD("space before colon", "X : y"),
+	HDR_BAD("space before name", " X: y"),
+	HDR_BAD("space inside name", "X Y: z"),
+	HDR_BAD("( in name", "X(y): z"),
+	HDR_BAD("non-ASCII in name", "X\xc3\xa9: z"),
+};
+
+static void test_hdr(void **state)
+{
+	const struct hdr_row *r = *state;
+	size_t nl = 12345;
+	char *in = guard_put(0, r->in, r->len);
+	CHECK_PARSE("outcome", hc_header_check(in, r->len, &nl), r->want);
+	if (r->want == HC_PARSE_DONE)
+		CHECK_INT("name_len", nl, r->name_len);
+}
+
+/* Every RFC 9110 5.6.2 delimiter but ':' (which ends the name) inside a
+ * name is refused, and so is every control byte and SP. */
+static void test_hdr_delims(void **state)
+{
+	static const char delims[] = "\"(),/;<=>?@[\\]{} \t\x7f";
+	char h[8];
+	size_t nl, i;
+	int c;
+	(void)state;
+	for (i = 0; i < sizeof delims - 1; i++) {
+		memcpy(h, "XaY: v", 6);
+		h[1] = delims[i];
+		if (hc_header_check(guard_put(0, h, 6), 6, &nl) != HC_PARSE_INVALID)
+			FAIL("name with '%s' accepted", show(0, h + 1, 1));
+	}
+	for (c = 0; c < 0x20; c++) {
+		memcpy(h, "XaY: v", 6);
+		h[1] = (char)c;
+		if (hc_header_check(guard_put(0, h, 6), 6, &nl) != HC_PARSE_INVALID)
+			FAIL("name with byte 0x%02x accepted", c);
+	}
+}
+
+/* ---- ports ---- */
+
+struct port_row {
+	const char *name;
+	const char *in;
+	size_t len;
+	enum hc_parse want;
+	unsigned port;
+};
+#define PORT(n, s, p) { n, LIT(s), HC_PARSE_DONE, p }
+#define PORT_BAD(n, s) { n, LIT(s), HC_PARSE_INVALID, 0 }
+
+static const struct port_row port_rows[] = {
+	PORT("1", "1", 1),
+	PORT("80", "80", 80),
+	PORT("8080", "8080", 8080),
+	PORT("65535", "65535", 65535),
+	PORT("leading zeros 0080", "0080", 80),
+	PORT_BAD("0", "0"),
+	PORT_BAD("00000", "00000"),
+	PORT_BAD("65536", "65536"),
+	PORT_BAD("99999", "99999"),
+	PORT_BAD("2^32 + 80 (wraps to 80)", "4294967376"),
+	PORT_BAD("21 digits", "999999999999999999999"),
+	PORT_BAD("empty", ""),
+	PORT_BAD("-1", "-1"),
+	PORT_BAD("+80", "+80"),
+	PORT_BAD(" 80", " 80"),
+	PORT_BAD("80 ", "80 "),
+	PORT_BAD("0x50", "0x50"),
+	PORT_BAD("8o", "8o"),
+	PORT_BAD("NUL after digits", "80\0"),
+};
+
+static void test_port(void **state)
+{
+	const struct port_row *r = *state;
+	unsigned port = 0xdeadbeefu;
+	char *in = guard_put(0, r->in, r->len);
+	CHECK_PARSE("outcome", hc_port_parse(in, r->len, &port), r->want);
+	if (r->want == HC_PARSE_DONE)
+		CHECK_INT("port", port, r->port);
+}
+
+void unit_options(void)
+{
+	size_t i;
+	for (i = 0; i < COUNT(dur_rows); i++)
+		unit_add("duration", dur_rows[i].name, test_dur, &dur_rows[i]);
+	for (i = 0; i < COUNT(status_rows); i++)
+		unit_add("status list", status_rows[i].name, test_status, &status_rows[i]);
+	unit_add("status list", "HC_RANGES_MAX ranges, then one too many", test_status_max, NULL);
+	for (i = 0; i < COUNT(smatch_rows); i++)
+		unit_add("status match", smatch_rows[i].name, test_smatch, &smatch_rows[i]);
+	for (i = 0; i < COUNT(hdr_rows); i++)
+		unit_add("header", hdr_rows[i].name, test_hdr, &hdr_rows[i]);
+	unit_add("header", "each delimiter and control byte in a name", test_hdr_delims, NULL);
+	for (i = 0; i < COUNT(port_rows); i++)
+		unit_add("port", port_rows[i].name, test_port, &port_rows[i]);
+}
