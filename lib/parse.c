@@ -94,7 +94,7 @@ static int ip4_parse(const char *s, size_t len, unsigned char out[4])
 static int ip6_parse(const char *s, size_t len, unsigned char out[16])
 {
 	unsigned char a[16];
-	size_t i = 0, k, n = 0, gap = 16; /* gap: where "::" stands, in bytes */
+	size_t i = 0, k, n = 0, gap = 99; /* gap: where "::" stands, in bytes; 99: none */
 	unsigned v;
 	int x;
 
@@ -122,14 +122,14 @@ static int ip6_parse(const char *s, size_t len, unsigned char out[16])
 		if (s[i++] != ':' || i == len)
 			return 0;
 		if (s[i] == ':') {
-			if (gap != 16)
+			if (gap != 99)
 				return 0;
 			gap = n;
 			if (++i == len)
 				break;
 		}
 	}
-	if (i != len || (gap == 16 ? n != 16 : n > 14))
+	if (i != len || (gap == 99 ? n != 16 : n > 14))
 		return 0;
 	memset(out, 0, 16);
 	for (k = 0; k < n; k++)

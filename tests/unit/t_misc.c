@@ -58,6 +58,7 @@ static const struct hosts_row hosts_rows[] = {
 	NO("address is a word", "localhost db", "db"),
 	NO("bad ipv6 :::", "fd00:::1 db", "db"),
 	NO("bad ipv6, nine groups", "1:2:3:4:5:6:7:8:9 db", "db"),
+	NO("bad ipv6, eight groups then :: (fuzz_hosts regression)", "1:2:3:4:5:6:7:8:: db", "db"),
 	NO("bad ipv6, two gaps", "1::2::3 db", "db"),
 	NO("bad ipv6, five hex digits", "12345::1 db", "db"),
 	NO("bad ipv6, lone leading colon", ":1::2 db", "db"),

@@ -75,6 +75,10 @@ static const struct url_row rows[] = {
 	BAD("ipv4 in brackets", "http://[127.0.0.1]/"),
 	BAD("ipv6 with two gaps", "http://[1::2::3]/"),
 	BAD("ipv6 with nine groups", "http://[1:2:3:4:5:6:7:8:9]/"),
+	/* regression, found by fuzz_url: "::" after eight groups was taken
+	 * for no "::" at all */
+	BAD("ipv6 eight groups then ::", "http://[1:2:3:4:5:6:7:8::]:80/"),
+	BAD("ipv6 :: then eight groups", "http://[::1:2:3:4:5:6:7:8]/"),
 	BAD("bytes after ]", "http://[::1]x/"),
 	BAD("space in path", "http://h/a b"),
 	BAD("tab in path", "http://h/a\tb"),
