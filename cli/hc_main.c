@@ -28,10 +28,10 @@ static const char *opt_long(int o)
 
 static const char help_text[] =
 	"usage: healthcheck [OPTIONS] [URL]\n"
-	"URL: http://HOST[:PORT][/PATH] or tcp://HOST:PORT; default $HEALTHCHECK_URL,\n"
-	" else http://localhost:$HEALTHCHECK_PORT|$PORT|8080/\n"
-	" -t, --timeout DURATION (900ms)  -H, --header 'Name: value'  -X, --method GET|HEAD\n"
-	" -s, --status LIST (200-399)  -b, --body-contains TEXT  --unix-socket PATH\n"
+	"URL: http://HOST[:PORT][/PATH] or tcp://HOST:PORT (default: $HEALTHCHECK_URL\n"
+	" or http://localhost:$HEALTHCHECK_PORT|$PORT|8080/)\n"
+	" -t, --timeout 900ms  -H, --header 'Name: value'  -X, --method GET|HEAD\n"
+	" -s, --status 200-399  -b, --body-contains TEXT  --unix-socket PATH\n"
 	" -w, --wait DURATION  -q, --quiet  -v, --verbose  -h, --help  -V, --version\n"
 	"Env: HEALTHCHECK_TIMEOUT, ... Exit: 0 healthy, 1 unhealthy, 64 usage error\n";
 
@@ -169,9 +169,12 @@ static void read_env(struct cli *c, char **envp)
 	int o;
 
 	for (; envp && *envp; envp++) {
-		if ((v = env_value(*envp, "port")) != NULL)
+		e = *envp;
+		if (*e == 'P' && (v = env_value(e, "port")) != NULL)
 			c->port = v;
-		for (e = *envp, v = "HEALTHCHECK_"; *v && *e == *v; e++, v++)
+		if (*e != 'H') /* most of the environment ends here */
+			continue;
+		for (v = "HEALTHCHECK_"; *v && *e == *v; e++, v++)
 			;
 		if (*v)
 			continue;
@@ -233,14 +236,14 @@ static int configure(const struct cli *c, struct hc_request *req, unsigned *wait
 
 	for (i = 0; i < c->header_count; i++)
 		if (hc_header_check(c->headers[i], strlen(c->headers[i]), &n) != HC_PARSE_DONE)
-			return c->env[O_HEADER] ? bad_value(c, O_HEADER) :
-			       usage(c, "invalid header: want 'Name: value' without control bytes", NULL);
+			return bad_value(c, O_HEADER);
 	memcpy(req->headers, c->headers, sizeof c->headers);
 	req->header_count = c->header_count;
 	if (v[O_METHOD]) {
-		if (hc_lower_eq(v[O_METHOD], strlen(v[O_METHOD]), "head"))
+		n = strlen(v[O_METHOD]);
+		if (hc_lower_eq(v[O_METHOD], n, "head"))
 			req->method = "HEAD";
-		else if (!hc_lower_eq(v[O_METHOD], strlen(v[O_METHOD]), "get"))
+		else if (!hc_lower_eq(v[O_METHOD], n, "get"))
 			return bad_value(c, O_METHOD);
 	}
 	if (v[O_STATUS] && hc_status_parse(v[O_STATUS], strlen(v[O_STATUS]), &req->accept) != HC_PARSE_DONE)
@@ -249,8 +252,8 @@ static int configure(const struct cli *c, struct hc_request *req, unsigned *wait
 		req->body_contains = v[O_BODY];
 		req->body_contains_len = strlen(v[O_BODY]);
 		if (req->body_contains_len - 1 >= HC_TEXT_MAX || req->url.scheme == HC_TCP ||
-		    req->method[0] == 'H')
-			return usage(c, "--body-contains wants GET, http:// and 1..1024 bytes", NULL);
+		    req->method[0] == 'H') /* 1..1024 bytes, of a GET over http:// */
+			return bad_value(c, O_BODY);
 	}
 	if (v[O_UNIX] && strlen(v[O_UNIX]) - 1 > 106) /* sun_path holds 107 */
 		return bad_value(c, O_UNIX);
@@ -287,7 +290,7 @@ int hc_main(int argc, char **argv, char **envp, const struct hc_defaults *def)
 {
 	static const struct hc_defaults none = HC_DEFAULTS_INIT;
 	struct hc_request req = HC_REQUEST_INIT;
-	struct hc_result res = HC_RESULT_INIT;
+	struct hc_result res; /* hc_probe() sets all of it */
 	struct cli c;
 	char urlbuf[320], line[160];
 	unsigned wait_ms = 0;

@@ -7,8 +7,15 @@
 /* Case-insensitive equality of a[0..n) and the NUL-terminated lowercase b. */
 int hc_lower_eq(const char *a, size_t n, const char *b);
 
-/* RFC 9110 tchar: the bytes a header name (token) may hold. */
-int hc_is_tchar(char c);
+/* RFC 9110 tchar: the bytes a header name (token) may hold. Inline: it
+ * runs for every byte of every header name. */
+extern const unsigned char hc_tchar_map[16];
+static inline int hc_is_tchar(char c)
+{
+	unsigned char u = (unsigned char)c;
+
+	return u < 128 && (hc_tchar_map[u >> 3] >> (u & 7) & 1);
+}
 
 /* An IPv4 dotted quad or IPv6 text address (no brackets, no zone) into
  * out (4 or 16 bytes). Returns AF_INET, AF_INET6, or 0 when invalid. */

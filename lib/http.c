@@ -26,6 +26,8 @@ static int is_text(char c)
 static int line_end(const char *buf, size_t p, size_t len, size_t *eol, size_t *content)
 {
 	for (; p < len; p++) {
+		if ((unsigned char)buf[p] > '\r' && buf[p] != 0x7f)
+			continue; /* the common case: not a line end, not a control */
 		if (buf[p] == '\n') {
 			*eol = p;
 			*content = (p > 0 && buf[p - 1] == '\r') ? p - 1 : p;
@@ -112,9 +114,9 @@ static enum hc_parse field_line(const char *s, size_t n, struct hc_head *h)
 		;
 	for (e = n; e > v && (s[e - 1] == ' ' || s[e - 1] == '\t'); e--)
 		;
-	if (hc_lower_eq(s, i, "content-length"))
+	if (i == 14 && hc_lower_eq(s, i, "content-length"))
 		return content_length(s + v, e - v, h);
-	if (hc_lower_eq(s, i, "transfer-encoding"))
+	if (i == 17 && hc_lower_eq(s, i, "transfer-encoding"))
 		transfer_encoding(s + v, e - v, h);
 	return HC_PARSE_DONE;
 }
@@ -151,7 +153,7 @@ enum hc_parse hc_head_parse(const char *buf, size_t len, struct hc_head *h)
 		p = eol + 1;
 	}
 	if (h->has_te && h->has_length)
-		return bad(h, "both Content-Length and Transfer-Encoding", 1);
+		return bad(h, "Content-Length with Transfer-Encoding", 1);
 	h->head_len = eol + 1;
 	return HC_PARSE_DONE;
 }
@@ -291,6 +293,9 @@ static void puts0(struct out *o, const char *s)
 	put(o, s, strlen(s));
 }
 
+/* A string literal, its length known at compile time. */
+#define PUT_LIT(o, s) put(o, s, sizeof s - 1)
+
 /* 1 when one of the caller's headers is named name (lowercase). */
 static int has_header(const struct hc_request *req, const char *name)
 {
@@ -314,20 +319,20 @@ size_t hc_request_build(const struct hc_request *req, char *buf, size_t cap)
 	puts0(&o, req->method);
 	put(&o, " /", req->url.target[0] == '/' ? 1 : 2);
 	put(&o, req->url.target, req->url.target_len);
-	puts0(&o, " HTTP/1.1\r\n");
+	PUT_LIT(&o, " HTTP/1.1\r\n");
 	if (!has_header(req, "host")) {
-		puts0(&o, "Host: ");
+		PUT_LIT(&o, "Host: ");
 		put(&o, req->url.authority, req->url.authority_len);
-		puts0(&o, "\r\n");
+		PUT_LIT(&o, "\r\n");
 	}
 	if (!has_header(req, "user-agent"))
-		puts0(&o, "User-Agent: healthcheck/" HC_VERSION "\r\n");
+		PUT_LIT(&o, "User-Agent: healthcheck/" HC_VERSION "\r\n");
 	if (!has_header(req, "connection"))
-		puts0(&o, "Connection: close\r\n");
+		PUT_LIT(&o, "Connection: close\r\n");
 	for (i = 0; i < req->header_count; i++) {
 		puts0(&o, req->headers[i]);
-		puts0(&o, "\r\n");
+		PUT_LIT(&o, "\r\n");
 	}
-	puts0(&o, "\r\n");
+	PUT_LIT(&o, "\r\n");
 	return o.pos <= cap ? o.pos : 0;
 }

@@ -51,22 +51,27 @@ struct line {
 	size_t len, cap;
 };
 
-static void add(struct line *l, const char *s)
+static void add_n(struct line *l, const char *s, size_t n)
 {
-	size_t n = strlen(s);
-
 	if (n > l->cap - 1 - l->len)
 		n = l->cap - 1 - l->len;
 	memcpy(l->buf + l->len, s, n);
 	l->len += n;
 }
 
+static void add(struct line *l, const char *s)
+{
+	add_n(l, s, strlen(s));
+}
+
+/* A string literal, its length known at compile time. */
+#define ADD_LIT(l, s) add_n(l, s, sizeof s - 1)
+
 static void add_uint(struct line *l, unsigned long long v)
 {
-	char num[21];
+	char num[20];
 
-	num[hc_fmt_uint(num, v)] = '\0';
-	add(l, num);
+	add_n(l, num, hc_fmt_uint(num, v));
 }
 
 size_t hc_result_line(const struct hc_request *req, const struct hc_result *res,
@@ -74,6 +79,7 @@ size_t hc_result_line(const struct hc_request *req, const struct hc_result *res,
 {
 	struct line l;
 
+	(void)req; /* kept in the API for messages that name the target */
 	if (cap == 0)
 		return 0;
 	l.buf = buf;
@@ -81,31 +87,31 @@ size_t hc_result_line(const struct hc_request *req, const struct hc_result *res,
 	l.cap = cap;
 	add(&l, res->error == HC_OK ? "healthy: " : "unhealthy: ");
 	if (res->status) {
-		add(&l, "HTTP ");
+		ADD_LIT(&l, "HTTP ");
 		add_uint(&l, (unsigned)res->status);
 		if (res->error != HC_OK && res->error != HC_ERR_STATUS)
-			add(&l, ", ");
+			ADD_LIT(&l, ", ");
 	} else if (res->error == HC_OK) {
-		add(&l, req->url.scheme == HC_TCP ? "TCP connect" : "connected");
+		ADD_LIT(&l, "TCP connect"); /* healthy HTTP always has a status */
 	}
 	if (res->error == HC_OK) {
-		add(&l, " in ");
+		ADD_LIT(&l, " in ");
 		add_uint(&l, res->elapsed_ms);
-		add(&l, " ms");
+		ADD_LIT(&l, " ms");
 	} else if (res->error == HC_ERR_TIMEOUT) {
-		add(&l, "timed out after ");
+		ADD_LIT(&l, "timed out after ");
 		add_uint(&l, res->timeout_ms);
-		add(&l, " ms");
+		ADD_LIT(&l, " ms");
 	} else if (res->error != HC_ERR_STATUS) {
 		add(&l, hc_strerror(res->error));
 		if (res->error == HC_ERR_NETWORK && res->sys_errno) {
-			add(&l, " ");
+			ADD_LIT(&l, " ");
 			add_uint(&l, (unsigned)res->sys_errno);
 		}
 		if (res->detail) {
-			add(&l, " (");
+			ADD_LIT(&l, " (");
 			add(&l, res->detail);
-			add(&l, ")");
+			ADD_LIT(&l, ")");
 		}
 	}
 	buf[l.len] = '\0';

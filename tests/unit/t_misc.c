@@ -151,6 +151,21 @@ static void test_leq(void **state)
 	CHECK_INT("result", hc_lower_eq(a, r->n, r->b), r->want);
 }
 
+/* hc_is_tchar against RFC 9110 5.6.2 written out: a visible ASCII byte
+ * (0x21..0x7e) that is not one of the delimiters. All 256 bytes. */
+static void test_tchar(void **state)
+{
+	static const char delimiters[] = "\"(),/:;<=>?@[\\]{}";
+	char what[32];
+	int c;
+	(void)state;
+	for (c = 0; c < 256; c++) {
+		int want = c > 0x20 && c < 0x7f && strchr(delimiters, c) == NULL;
+		snprintf(what, sizeof what, "byte 0x%02x", c);
+		CHECK_INT(what, hc_is_tchar((char)c), want);
+	}
+}
+
 void unit_misc(void)
 {
 	size_t i;
@@ -158,6 +173,7 @@ void unit_misc(void)
 		unit_add("hosts line", hosts_rows[i].name, test_hosts, &hosts_rows[i]);
 	unit_add("hosts line", "len ends the line", test_hosts_len, NULL);
 	unit_add("fmt_uint", "0 to 2^64-1 in exactly 20 bytes", test_fmt, NULL);
+	unit_add("tchar", "every byte against RFC 9110's definition", test_tchar, NULL);
 	for (i = 0; i < COUNT(leq_rows); i++)
 		unit_add("lower_eq", leq_rows[i].name, test_leq, &leq_rows[i]);
 }
