@@ -89,7 +89,8 @@ struct hc_url {
 	size_t authority_len;
 	unsigned port;      /* 80 when the URL gives none (http only) */
 	int port_given;     /* 1 when the URL names a port */
-	const char *target; /* "/path?query"; "/" when the URL has none */
+	const char *target; /* "/path?query", "?query", or "/" when the URL has
+			     * neither; hc_request_build() puts a '/' before '?' */
 	size_t target_len;
 };
 #define HC_URL_INIT {HC_HTTP, NULL, 0, NULL, 0, 0, 0, NULL, 0}

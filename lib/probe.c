@@ -311,16 +311,19 @@ static int has_lf(const char *buf, size_t n)
 	return 0;
 }
 
-/* Reads until a final response head is in c->buf; 1xx heads are dropped. */
+/* Reads until a final response head is in c->buf; 1xx heads are dropped.
+ * The head is parsed when a line may have ended, to check the first bytes,
+ * and once more before giving up on a closed stream or a full buffer, so
+ * that the verdict never depends on how the bytes were split. */
 static enum hc_error read_head(struct hc_conn *c, const struct hc_request *req,
 			       struct hc_head *h)
 {
-	size_t fresh = c->len;
-	ssize_t r;
+	size_t fresh = 0;
+	ssize_t r = 1;
 
 	for (;;) {
-		/* Parse when a line may have ended, or to check the first bytes. */
-		if (c->len > 0 && (c->len < 8 || has_lf(c->buf + c->len - fresh, fresh))) {
+		if (c->len > 0 && (c->len < 8 || r == 0 || c->len == c->cap ||
+				   has_lf(c->buf + c->len - fresh, fresh))) {
 			switch (hc_head_parse(c->buf, c->len, h)) {
 			case HC_PARSE_INVALID:
 				return fail(c, h->framing ? HC_ERR_FRAMING : HC_ERR_MALFORMED, 0, h->why);
@@ -337,57 +340,31 @@ static enum hc_error read_head(struct hc_conn *c, const struct hc_request *req,
 				break;
 			}
 		}
+		if (r == 0)
+			return fail(c, HC_ERR_CLOSED, 0, NULL);
 		if (c->len == c->cap)
 			return fail(c, HC_ERR_TOO_LARGE, 0, NULL);
 		r = recv_some(c);
 		if (r < 0)
 			return c->res->error;
-		if (r == 0)
-			return fail(c, HC_ERR_CLOSED, 0, NULL);
 		c->len += (size_t)r;
 		fresh = (size_t)r;
 	}
 }
 
-/* Body framing: how many of the c->len bytes in hand are body data, moved
- * to the front of c->buf. Sets *done at the end of the body. */
-static enum hc_error body_data(struct hc_conn *c, const struct hc_head *h,
-			       struct hc_chunked *ch, unsigned long long *left,
-			       size_t *n, int *done)
-{
-	size_t used;
-
-	*n = c->len;
-	if (h->chunked) {
-		switch (hc_chunked_decode(ch, c->buf, c->len, n, &used)) {
-		case HC_PARSE_INVALID:
-			return fail(c, HC_ERR_FRAMING, 0, "bad chunk");
-		case HC_PARSE_DONE:
-			*done = 1;
-			break;
-		case HC_PARSE_MORE:
-			break;
-		}
-	} else if (h->has_length) {
-		if (*n > *left)
-			*n = (size_t)*left;
-		*left -= *n;
-		*done = *left == 0;
-	}
-	return HC_OK;
-}
-
 /* Reads the body until the text is found, the body ends, HC_BODY_SCAN_MAX
- * bytes were examined, or the deadline passes. */
+ * bytes were examined, or the deadline passes. Data decoded before a fault
+ * in the chunk framing is searched too: the same bytes give the same
+ * verdict however they were split. */
 static enum hc_error read_body(struct hc_conn *c, const struct hc_request *req,
 			       const struct hc_head *h)
 {
 	struct hc_match m;
 	struct hc_chunked ch = HC_CHUNKED_INIT;
 	unsigned long long left = h->content_length;
-	size_t scanned = 0, n;
+	size_t scanned = 0, n, used;
+	enum hc_parse p = HC_PARSE_MORE;
 	ssize_t r;
-	int done = 0;
 
 	if (h->status == 204 || h->status == 304)
 		return fail(c, HC_ERR_BODY, 0, "no body");
@@ -395,16 +372,26 @@ static enum hc_error read_body(struct hc_conn *c, const struct hc_request *req,
 	c->len -= h->head_len;
 	memmove(c->buf, c->buf + h->head_len, c->len);
 	for (;;) {
-		if (body_data(c, h, &ch, &left, &n, &done) != HC_OK)
-			return c->res->error;
+		n = c->len;
+		if (h->chunked) {
+			p = hc_chunked_decode(&ch, c->buf, c->len, &n, &used);
+		} else if (h->has_length) {
+			if (n > left)
+				n = (size_t)left;
+			left -= n;
+			if (left == 0)
+				p = HC_PARSE_DONE;
+		}
 		if (n > HC_BODY_SCAN_MAX - scanned)
 			n = HC_BODY_SCAN_MAX - scanned;
 		if (hc_match_feed(&m, c->buf, n))
 			return HC_OK;
 		scanned += n;
+		if (p == HC_PARSE_INVALID)
+			return fail(c, HC_ERR_FRAMING, 0, "bad chunk");
 		if (scanned == HC_BODY_SCAN_MAX)
 			return fail(c, HC_ERR_BODY, 0, "not in the first 64 KiB");
-		if (done)
+		if (p == HC_PARSE_DONE)
 			return fail(c, HC_ERR_BODY, 0, NULL);
 		c->len = 0;
 		r = recv_some(c);

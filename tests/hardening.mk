@@ -1,0 +1,175 @@
+# tests/hardening.mk - the probe under attack and over time (issue 4):
+# fuzzing, sanitizers, valgrind, a long-running soak, no heap, no privileges.
+#
+#   make fuzz            every libFuzzer target for FUZZ_SECONDS each (default 30: ~3 min)
+#   make fuzz-short      the same for FUZZ_SHORT_SECONDS each (default 5; part of `make test`)
+#   make sanitize        unit + integration tests against an ASan+UBSan build (clang)
+#   make valgrind        the probe under valgrind memcheck for a few scenarios
+#   make valgrind-integration   the whole integration suite under memcheck
+#   make soak            100,000 probes in one process: fds and memory stay flat; threads; TSan
+#   make no-heap         the probe core never calls malloc: symbols + an aborting malloc
+#   make privileges      the probe as uid 65534, no capabilities, in an empty root
+#   make replay          the real probe fed the fuzz corpus in exact pieces: same verdicts
+#   make hardening       all of the above but `fuzz` (all of it is in `make test`)
+#
+# Everything is built under build/fuzz, build/asan and build/hardening.
+# Tools come from Debian packages, installed by tests/deps.sh when missing.
+
+HARD_CC            ?= clang
+FUZZ_SECONDS       ?= 30
+FUZZ_SHORT_SECONDS ?= 5
+FUZZ_TARGETS       := fuzz_url fuzz_head fuzz_chunked fuzz_options fuzz_hosts fuzz_response
+
+HC_CORE_SRC := $(filter lib/%,$(LIB_SRC))
+HB          := $(B)/hardening
+
+# The library's own sources get the warning set without -Werror under clang:
+# a clang-only warning there is the lead's to see, not a reason to stop here.
+HARD_LIB_WARN := $(filter-out -Werror,$(HC_WARN))
+HARD_STD      := -std=c99 -D_DEFAULT_SOURCE -Ilib
+SAN_FLAGS     := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
+                 -fno-sanitize-recover=all
+
+need-clang:
+	@tests/deps.sh clang libclang-rt-14-dev
+need-valgrind:
+	@tests/deps.sh valgrind
+need-python:
+	@tests/deps.sh python3
+
+# ---- fuzzing ---------------------------------------------------------------
+
+FUZZ_LIB_OBJ := $(HC_CORE_SRC:%.c=$(B)/fuzz/obj/%.o)
+FUZZ_BINS    := $(FUZZ_TARGETS:%=$(B)/fuzz/%)
+
+$(B)/fuzz/obj/%.o: %.c $(LIB_HDR) | need-clang
+	@mkdir -p $(@D)
+	$(HARD_CC) $(HARD_STD) $(HARD_LIB_WARN) $(SAN_FLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(FUZZ_BINS): $(B)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h tests/fuzz/model.h $(FUZZ_LIB_OBJ) | need-clang
+	$(HARD_CC) $(HARD_STD) $(HC_WARN) $(SAN_FLAGS) -fsanitize=fuzzer $< $(FUZZ_LIB_OBJ) -o $@
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: $(FUZZ_BINS)
+	tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-short: $(FUZZ_BINS)
+	tests/fuzz/run.sh $(FUZZ_SHORT_SECONDS) $(FUZZ_TARGETS)
+
+.PHONY: fuzz fuzz-short fuzz-build need-clang need-valgrind need-python
+
+# ---- sanitizers: unit and integration tests against ASan+UBSan builds ----------
+
+ASAN_OBJ := $(LIB_SRC:%.c=$(B)/asan/obj/%.o) $(B)/asan/obj/cli/main.o $(B)/asan/obj/san_defaults.o
+
+$(B)/asan/obj/%.o: %.c $(LIB_HDR) | need-clang
+	@mkdir -p $(@D)
+	$(HARD_CC) $(HARD_STD) $(HARD_LIB_WARN) $(SAN_FLAGS) -c $< -o $@
+
+$(B)/asan/obj/san_defaults.o: tests/hardening/san_defaults.c | need-clang
+	@mkdir -p $(@D)
+	$(HARD_CC) $(HARD_STD) $(HC_WARN) -c $< -o $@
+
+$(B)/asan/healthcheck: $(ASAN_OBJ)
+	$(HARD_CC) $(SAN_FLAGS) -o $@ $^
+
+# The unit tests rebuild the library with UNIT_FLAGS into UNIT_OUT (tests/unit.mk);
+# the integration suite takes the binary from HC_BIN (tests/integration.mk).
+sanitize: $(B)/asan/healthcheck $(B)/healthcheck
+	$(MAKE) --no-print-directory unit UNIT_CC=$(HARD_CC) UNIT_OUT=$(B)/asan/unit \
+		UNIT_FLAGS='$(SAN_FLAGS)'
+	$(MAKE) --no-print-directory integration HC_BIN=$(B)/asan/healthcheck HC_TIME_SLACK=3
+
+# ---- valgrind: a debug glibc build and the static musl probe ------------------
+
+$(HB)/vg/healthcheck-glibc: $(LIB_SRC) cli/main.c $(LIB_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(HARD_STD) $(HARD_LIB_WARN) -g -O1 -o $@ $(LIB_SRC) cli/main.c
+
+valgrind: $(HB)/vg/healthcheck-glibc $(B)/healthcheck | need-valgrind need-python
+	tests/hardening/valgrind.sh $(HB)/vg/healthcheck-glibc $(B)/healthcheck
+
+# The whole integration suite (hostile servers included) under memcheck: ~1 min.
+valgrind-integration: $(HB)/vg/healthcheck-glibc $(B)/healthcheck | need-valgrind
+	$(MAKE) --no-print-directory integration HC_BIN=$(HB)/vg/healthcheck-glibc HC_TIME_SLACK=5 \
+		HC_WRAP='valgrind --error-exitcode=99 -q --leak-check=full --errors-for-leak-kinds=all'
+
+# ---- soak: 100,000 probes in one process; threads; ThreadSanitizer ------------
+
+SOAK_N        ?= 100000
+SOAK_THREADS  ?= 5000
+TSAN_THREADS  ?= 2000
+SOAK_SRC      := tests/hardening/soak.c tests/hardening/tsrv.c
+SOAK_HDR      := tests/hardening/tsrv.h lib/healthcheck.h
+
+$(HB)/soak: $(SOAK_SRC) $(SOAK_HDR) $(B)/libhealthcheck.a
+	@mkdir -p $(@D)
+	$(CC) $(HARD_STD) $(HC_WARN) -O2 -pthread -o $@ $(SOAK_SRC) $(B)/libhealthcheck.a
+
+$(HB)/soak-tsan: $(SOAK_SRC) $(SOAK_HDR) $(HC_CORE_SRC) $(LIB_HDR) | need-clang
+	@mkdir -p $(@D)
+	$(HARD_CC) $(HARD_STD) $(HARD_LIB_WARN) -g -O1 -fsanitize=thread -pthread -o $@ \
+		$(SOAK_SRC) $(HC_CORE_SRC)
+
+soak: $(HB)/soak $(HB)/soak-tsan
+	$(HB)/soak -n $(SOAK_N) -t $(SOAK_THREADS)
+	@TSAN_OPTIONS='exitcode=66' $(HB)/soak-tsan --race-control >/dev/null 2>&1; \
+	if [ $$? = 66 ]; then echo "soak: control: ThreadSanitizer sees a planted race"; \
+	else echo "soak: FAIL: ThreadSanitizer missed the planted race: it is not working"; exit 1; fi
+	TSAN_OPTIONS='halt_on_error=1 exitcode=66' $(HB)/soak-tsan --threads-only -t $(TSAN_THREADS)
+
+# ---- no heap: symbols of every object and of the static binary; an aborting malloc
+
+# Linked exactly as $(B)/healthcheck, less the stripping.
+$(HB)/healthcheck.syms: $(B)/musl/cli/main.o $(B)/musl/libhealthcheck.a
+	@mkdir -p $(@D)
+	$(MUSLCC) $(HC_CFLAGS) $(CFLAGS) $(filter-out -s,$(HC_STATIC_LDFLAGS)) $(LDFLAGS) -o $@ $^
+
+$(HB)/nomalloc: tests/hardening/nomalloc.c tests/hardening/tsrv.c $(SOAK_HDR) $(B)/libhealthcheck.a
+	@mkdir -p $(@D)
+	$(CC) $(HARD_STD) $(HC_WARN) -g -O1 -o $@ tests/hardening/nomalloc.c tests/hardening/tsrv.c \
+		$(B)/libhealthcheck.a
+
+# The control: an object that does call malloc and snprintf must be caught.
+$(HB)/control/libbad.a: tests/hardening/no_heap.sh | need-musl
+	@mkdir -p $(HB)/control
+	printf '#include <stdio.h>\n#include <stdlib.h>\nint main(void){char b[9];void*p=malloc(9);snprintf(b,9,"%%p",p);free(p);return b[0]==0;}\n' \
+		> $(HB)/control/bad.c
+	$(MUSLCC) -c -o $(HB)/control/bad.o $(HB)/control/bad.c
+	rm -f $(HB)/control/libbad.a && $(AR) rcs $(HB)/control/libbad.a $(HB)/control/bad.o
+	$(MUSLCC) -static -o $(HB)/control/bad $(HB)/control/bad.o
+
+no-heap: $(B)/musl/libhealthcheck.a $(HB)/healthcheck.syms $(HB)/nomalloc $(HB)/control/libbad.a
+	@if tests/hardening/no_heap.sh $(HB)/control/libbad.a $(HB)/control/bad >/dev/null; then \
+		echo "no-heap: FAIL: the symbol check missed malloc in a control object"; exit 1; \
+	else echo "no-heap: control: malloc and snprintf in a control object are caught"; fi
+	tests/hardening/no_heap.sh $(B)/musl/libhealthcheck.a $(HB)/healthcheck.syms
+	$(HB)/nomalloc
+
+# ---- privileges: uid 65534, no capabilities, an empty root ------------------
+
+$(HB)/jail: tests/hardening/jail.c
+	@mkdir -p $(@D)
+	$(CC) $(HARD_STD) $(HC_WARN) -O2 -static -o $@ $<
+
+privileges: $(HB)/jail $(B)/healthcheck | need-python
+	tests/hardening/privileges.sh $(HB)/jail $(B)/healthcheck
+
+# ---- replay: the real probe, responses served in exact pieces -----------------
+
+$(HB)/replay: tests/hardening/replay.c tests/fuzz/model.h lib/healthcheck.h $(B)/libhealthcheck.a
+	@mkdir -p $(@D)
+	$(CC) $(HARD_STD) -Itests/fuzz $(HC_WARN) -O2 -o $@ $< $(B)/libhealthcheck.a
+
+replay: $(HB)/replay
+	$(HB)/replay tests/fuzz/corpus/fuzz_response
+
+# After `make fuzz`, the corpus it grew can be replayed too:
+replay-grown: $(HB)/replay
+	$(HB)/replay -max 2000 $(B)/fuzz/corpus-fuzz_response
+
+hardening: fuzz-short replay no-heap privileges valgrind soak sanitize valgrind-integration
+
+TEST_TARGETS += fuzz-short replay no-heap privileges valgrind soak sanitize valgrind-integration
+.PHONY: sanitize valgrind valgrind-integration soak no-heap privileges replay replay-grown hardening
