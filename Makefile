@@ -71,9 +71,11 @@ $(B)/tools/sstrip: tools/sstrip.c
 	@mkdir -p $(@D)
 	$(CC) -O2 $(HC_WARN) $(CFLAGS) -o $@ $<
 
-$(B)/healthcheck.pc: Makefile lib/healthcheck.h
+# Written again by every make, so that `make install PREFIX=...` records
+# the PREFIX it installs to.
+$(B)/healthcheck.pc: FORCE
 	@mkdir -p $(@D)
-	printf 'prefix=%s\nlibdir=%s\nincludedir=%s\n\nName: healthcheck\nDescription: HTTP/TCP health probe for scratch containers\nVersion: %s\nLibs: -L$${libdir} -lhealthcheck\nCflags: -I$${includedir}\n' \
+	@printf 'prefix=%s\nlibdir=%s\nincludedir=%s\n\nName: healthcheck\nDescription: HTTP/TCP health probe for scratch containers\nVersion: %s\nLibs: -L$${libdir} -lhealthcheck\nCflags: -I$${includedir}\n' \
 		'$(PREFIX)' '$(LIBDIR)' '$(INCLUDEDIR)' '$(VERSION)' > $@
 
 # A build that needs a missing Debian package installs it, or says which.
@@ -100,4 +102,5 @@ include $(wildcard tests/*.mk examples/*.mk bench/*.mk)
 
 test: all $(TEST_TARGETS)
 
-.PHONY: all install uninstall clean test need-musl
+.PHONY: all install uninstall clean test need-musl FORCE
+FORCE:

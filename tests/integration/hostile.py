@@ -253,3 +253,34 @@ def _(t):
                                 http(200, "OK", ["Content-Length: 6"], b"needle")))
     healthy(t.run(["-t", "3s", "-b", "needle", s.url()]))
     served(s)
+
+
+# Regressions found by tests/hardening/replay: the verdict must not depend
+# on how the same bytes are split into reads.
+
+@scenario("regress_garbage_without_newline_then_close")
+def _(t):
+    # one write, no line feed, then close: malformed, not "closed"
+    for how in ([send(b"<html>oops</html>")], [trickle(b"<html>oops</html>", 0.002)]):
+        s = t.server([read_request()] + how + [close()])
+        r = t.run(["-t", "3s", s.url()])
+        unhealthy(r, MALFORMED)
+
+
+@scenario("regress_bad_byte_in_unfinished_header_then_close")
+def _(t):
+    for how in ([send(b"X-A: b\x01c")], [trickle(b"X-A: b\x01c", 0.002)]):
+        s = t.server([read_request(), send(b"HTTP/1.1 200 OK\r\n")] + how + [close()])
+        r = t.run(["-t", "3s", s.url()])
+        unhealthy(r, MALFORMED)
+
+
+@scenario("regress_text_found_before_a_chunk_fault")
+def _(t):
+    # the decoded "ready" counts however the bytes arrive; the fault after it
+    # comes too late to matter
+    body = b"5\r\nreadyXX"
+    for how in ([send(body)], [trickle(body, 0.002)]):
+        s = t.server([read_request(), send(CHUNKED_HEAD)] + how + [close()])
+        r = t.run(["-t", "3s", "-b", "ready", s.url()])
+        healthy(r)
