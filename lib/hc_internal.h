@@ -4,6 +4,17 @@
 
 #include "healthcheck.h"
 
+static inline int hc_is_digit(char c) { return c >= '0' && c <= '9'; }
+
+/* The value of a hex digit, or -1. */
+static inline int hc_hex(char c)
+{
+	if (hc_is_digit(c))
+		return c - '0';
+	c = (char)(c | 0x20);
+	return (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
+}
+
 /* Case-insensitive equality of a[0..n) and the NUL-terminated lowercase b. */
 int hc_lower_eq(const char *a, size_t n, const char *b);
 

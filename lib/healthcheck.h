@@ -37,7 +37,10 @@ extern "C" {
 #define HC_TEXT_MAX      1024  /* --body-contains TEXT */
 #define HC_BODY_SCAN_MAX 65536 /* body bytes examined for TEXT, after de-chunking */
 #define HC_TIMEOUT_MAX   86400000u /* one day in ms: keeps every sum in range */
-#define HC_STACK_BYTES   (HC_HEAD_MAX + HC_REQUEST_MAX + 2 * HC_TEXT_MAX + 1024)
+/* The request head is built in the response buffer before it is sent; then
+ * the body match table and the addresses tried: 11.4 KiB measured (musl,
+ * -Os), this bound leaves room for other compilers. */
+#define HC_STACK_BYTES   (HC_HEAD_MAX + 2 * HC_TEXT_MAX + 4096)
 
 /* What a parser says about the bytes it was given. */
 enum hc_parse {

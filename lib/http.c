@@ -3,16 +3,6 @@
 #include <string.h>
 #include "hc_internal.h"
 
-static int is_digit(char c) { return c >= '0' && c <= '9'; }
-
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = (char)(c | 0x20);
-	return (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
-}
-
 /* Bytes a field value or reason phrase may hold: HTAB, SP, VCHAR, obs-text. */
 static int is_text(char c)
 {
@@ -55,8 +45,8 @@ static enum hc_parse bad(struct hc_head *h, const char *why, int framing)
  * checked "HTTP/1." already. */
 static enum hc_parse status_line(const char *s, size_t n, struct hc_head *h)
 {
-	if (n < 12 || !is_digit(s[7]) || s[8] != ' ' ||
-	    !is_digit(s[9]) || !is_digit(s[10]) || !is_digit(s[11]) ||
+	if (n < 12 || !hc_is_digit(s[7]) || s[8] != ' ' ||
+	    !hc_is_digit(s[9]) || !hc_is_digit(s[10]) || !hc_is_digit(s[11]) ||
 	    (n > 12 && s[12] != ' ') || s[9] == '0')
 		return bad(h, "bad status line", 0);
 	h->minor = s[7] - '0';
@@ -72,7 +62,7 @@ static enum hc_parse content_length(const char *v, size_t n, struct hc_head *h)
 
 	for (i = 0; i < n; i++) {
 		unsigned d = (unsigned)(v[i] - '0');
-		if (!is_digit(v[i]) || x > (~0ULL - d) / 10)
+		if (!hc_is_digit(v[i]) || x > (~0ULL - d) / 10)
 			return bad(h, "bad Content-Length", 1);
 		x = x * 10 + d;
 	}
@@ -166,7 +156,7 @@ enum { CH_SIZE, CH_SIZE_WS, CH_EXT, CH_DATA, CH_DATA_END, CH_LF, CH_DONE };
 /* One byte of chunk framing (not data). Returns 0 to go on, -1 invalid. */
 static int chunk_byte(struct hc_chunked *st, char c)
 {
-	int x = hex_value(c), eol = c == '\r' || c == '\n';
+	int x = hc_hex(c), eol = c == '\r' || c == '\n';
 	int after = st->left ? CH_DATA : CH_DONE;
 
 	switch (st->state) {

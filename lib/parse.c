@@ -3,11 +3,9 @@
 #include <sys/socket.h>
 #include "hc_internal.h"
 
-static int is_digit(char c) { return c >= '0' && c <= '9'; }
-
 static int is_alnum(char c)
 {
-	return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+	return hc_is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
 static char to_lower(char c) { return (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c; }
@@ -38,7 +36,7 @@ static size_t parse_uint(const char *s, size_t len, unsigned long long max,
 	size_t i;
 
 	*v = 0;
-	for (i = 0; i < len && is_digit(s[i]); i++) {
+	for (i = 0; i < len && hc_is_digit(s[i]); i++) {
 		*v = *v * 10 + (unsigned)(s[i] - '0');
 		if (*v > max)
 			return 0;
@@ -55,14 +53,6 @@ enum hc_parse hc_port_parse(const char *s, size_t len, unsigned *port)
 		return HC_PARSE_INVALID;
 	*port = (unsigned)v;
 	return HC_PARSE_DONE;
-}
-
-static int hex_digit(char c)
-{
-	if (is_digit(c))
-		return c - '0';
-	c = to_lower(c);
-	return (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
 }
 
 /* Dotted quad, four decimal parts 0..255 without leading zeros. */
@@ -97,7 +87,7 @@ static int ip6_parse(const char *s, size_t len, unsigned char out[16])
 		i = 2;
 	}
 	while (i < len && n < 16) {
-		for (k = 0, v = 0; k < 4 && i + k < len && (x = hex_digit(s[i + k])) >= 0; k++)
+		for (k = 0, v = 0; k < 4 && i + k < len && (x = hc_hex(s[i + k])) >= 0; k++)
 			v = v * 16 + (unsigned)x;
 		if (i + k < len && s[i + k] == '.') {
 			if (n > 12 || !ip4_parse(s + i, len - i, a + n))
@@ -242,7 +232,7 @@ enum hc_parse hc_duration_parse(const char *s, size_t len, unsigned *ms)
 
 	*ms = 0;
 	for (i = 0; i < len; i++) {
-		if (is_digit(s[i]) && digits < 12) {
+		if (hc_is_digit(s[i]) && digits < 12) {
 			v = v * 10 + (unsigned)(s[i] - '0');
 			digits++;
 			div *= dot ? 10 : 1;
@@ -280,7 +270,7 @@ static int parse_code(const char *s, size_t len, unsigned short *code)
 	unsigned long long v;
 
 	if (len < 3 || parse_uint(s, 3, 999, &v) != 3 || v < 100 ||
-	    (len > 3 && is_digit(s[3])))
+	    (len > 3 && hc_is_digit(s[3])))
 		return 0;
 	*code = (unsigned short)v;
 	return 1;
