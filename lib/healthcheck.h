@@ -3,17 +3,24 @@
  *
  * Conventions (they hold for every function below):
  *  - Nothing here allocates. Every struct and buffer is owned by the caller;
- *    the probe itself uses a bounded stack (HC_STACK_BYTES at most).
+ *    a probe itself uses a bounded stack (HC_STACK_BYTES at most).
  *  - There is no global or static mutable state: every function is
  *    thread-safe as long as two threads do not share one output struct.
- *  - The core never prints, never installs signal handlers and never reads
- *    the environment. Only hc_main() (the command layer) does those things.
- *  - Parsers take (const char *buf, size_t len) and never read past len;
- *    they do not need a NUL terminator. They return one of enum hc_parse.
+ *  - The core never prints, never touches signals and never reads the
+ *    environment. Only hc_main() (the command) prints and reads its envp.
+ *  - Parsers and engines take (const char *buf, size_t len) and never read
+ *    past len; they do not need a NUL terminator. They return one of enum
+ *    hc_parse, and never do I/O or read a clock.
  *  - Every output struct is fully set on entry, so it is defined on every
  *    path, the error paths included.
  *  - Strings that a struct points to (URL, headers, text) stay owned by the
- *    caller and must outlive the call that uses them.
+ *    caller and must outlive the call that uses them. A NULL pointer means
+ *    "not given" where a field says so, and is an error everywhere else.
+ *  - Who validates: hc_request_check() checks every byte hc_probe() would
+ *    send and every field it would use; hc_probe() calls it first and opens
+ *    no socket for a request that fails it. The option parsers below give
+ *    values that pass it, but a struct filled by hand is checked all the same.
+ *  - Fields marked private may change between versions; use the functions.
  *  - Every exported name starts with hc_ or HC_.
  */
 #ifndef HEALTHCHECK_H
@@ -25,26 +32,31 @@
 extern "C" {
 #endif
 
-#define HC_VERSION "0.1.0"
+#define HC_VERSION "0.2.0"
 
 /* Limits, and why each has its value. */
-#define HC_HEAD_MAX      8192  /* response head; a health endpoint's is < 1 KiB */
+#define HC_BUF_BYTES     8192  /* the probe's one buffer: the request head is
+				* built there, then the response passes through
+				* it; a response head of any size streams */
 #define HC_REQUEST_MAX   4096  /* request head we build, -H headers included */
 #define HC_HEADERS_MAX   16    /* -H options in one request */
 #define HC_RANGES_MAX    16    /* ranges in one status list (200,204,300-399) */
-#define HC_ADDRS_MAX     8     /* addresses tried for one name */
+#define HC_ADDRS_MAX     48    /* addresses tried for one name, as musl's resolver */
 #define HC_HOST_MAX      255   /* a DNS name's longest text form */
 #define HC_TEXT_MAX      1024  /* --body-contains TEXT */
 #define HC_BODY_SCAN_MAX 65536 /* body bytes examined for TEXT, after de-chunking */
+#define HC_HOSTS_FILE_MAX 1048576 /* bytes of the hosts file read: far past any
+				   * real one; a bound on work, as the deadline */
 #define HC_TIMEOUT_MAX   86400000u /* one day in ms: keeps every sum in range */
-/* The request head is built in the response buffer before it is sent; then
- * the body match table and the addresses tried: 11.4 KiB measured (musl,
- * -Os), this bound leaves room for other compilers. */
-#define HC_STACK_BYTES   (HC_HEAD_MAX + 2 * HC_TEXT_MAX + 4096)
+#define HC_TIMEOUT_DEFAULT_MS 900  /* ends before Kubernetes' 1 s default */
+/* The buffer, the response engine (its body match table is 2 KiB) and the
+ * addresses: 12.4 KiB measured (musl, -Os, with -b); this bound leaves room
+ * for other compilers and libcs, and `make stack` checks it on both. */
+#define HC_STACK_BYTES   (HC_BUF_BYTES + 2 * HC_TEXT_MAX + 6144)
 
-/* What a parser says about the bytes it was given. */
+/* What a parser or engine says about the bytes it was given. */
 enum hc_parse {
-	HC_PARSE_DONE = 0,  /* a complete item was parsed */
+	HC_PARSE_DONE = 0,  /* a complete item was parsed; a verdict is in */
 	HC_PARSE_MORE = 1,  /* valid so far; more bytes are needed */
 	HC_PARSE_INVALID = 2 /* not what the grammar allows */
 };
@@ -61,18 +73,21 @@ enum hc_error {
 	HC_ERR_CLOSED,        /* the peer closed before a full response */
 	HC_ERR_UNREACHABLE,   /* no route, network down, no such socket file */
 	HC_ERR_NETWORK,       /* any other socket error (see sys_errno) */
-	HC_ERR_MALFORMED,     /* the response is not valid HTTP/1.x */
-	HC_ERR_TOO_LARGE,     /* the response head is over HC_HEAD_MAX */
+	HC_ERR_MALFORMED,     /* the response breaks its protocol's grammar */
+	HC_ERR_TOO_LARGE,     /* a response part over its fixed cap */
 	HC_ERR_FRAMING,       /* bad Content-Length, Transfer-Encoding or chunk */
-	HC_ERR_REQUEST        /* the request struct is invalid (never sent) */
+	HC_ERR_REQUEST,       /* the request struct is invalid (nothing sent) */
+	HC_ERR_COUNT          /* the number of values above; not an error */
 };
 
-/* A short fixed string for an error, e.g. "connection refused". */
+/* A short fixed string for an error, e.g. "connection refused";
+ * "unknown error" for a value outside the enum. */
 const char *hc_strerror(enum hc_error err);
 
 enum hc_scheme { HC_HTTP = 0, HC_TCP = 1 };
+enum hc_method { HC_GET = 0, HC_HEAD = 1 };
 
-/* One accepted range of status codes: lo <= status <= hi. */
+/* One accepted range of status codes: lo <= status <= hi, both 100..999. */
 struct hc_range {
 	unsigned short lo, hi;
 };
@@ -83,43 +98,45 @@ struct hc_status_set {
 	size_t count;
 };
 
-/* A parsed URL. host and target point into the caller's URL string. */
+/* A parsed URL. host, authority and target point into the caller's URL. */
 struct hc_url {
 	enum hc_scheme scheme;
 	const char *host;   /* without the brackets of an IPv6 literal */
 	size_t host_len;
-	const char *authority; /* host as written, with brackets and :port */
+	const char *authority; /* host as written, with brackets and :port:
+				* sent as the Host header */
 	size_t authority_len;
-	unsigned port;      /* 80 when the URL gives none (http only) */
+	unsigned port;      /* 1..65535; 80 when an http URL gives none */
 	int port_given;     /* 1 when the URL names a port */
 	const char *target; /* "/path?query", "?query", or "/" when the URL has
-			     * neither; hc_request_build() puts a '/' before '?' */
+			     * neither; NULL for tcp. A '/' is sent before '?' */
 	size_t target_len;
 };
 #define HC_URL_INIT {HC_HTTP, NULL, 0, NULL, 0, 0, 0, NULL, 0}
 
-/* Called with the request head as sent and the response head as received
- * (dir '>' and '<'), for a verbose mode. May be NULL. */
+/* Called with the request head as sent (dir '>') and the response head as
+ * received (dir '<', in pieces as they arrive, up to the byte where a
+ * malformed head failed), for a verbose mode. May be NULL. */
 typedef void hc_trace_fn(void *ctx, char dir, const char *buf, size_t len);
 
 /* What to probe and how. Fill it by hand or with hc_url_parse() plus the
  * option parsers below; HC_REQUEST_INIT gives the defaults. */
 struct hc_request {
 	struct hc_url url;
-	const char *unix_socket;       /* connect here instead; NULL: TCP */
-	const char *method;            /* "GET" or "HEAD" */
-	const char *headers[HC_HEADERS_MAX]; /* "Name: value", validated */
+	const char *unix_socket;       /* connect here instead (1..107 bytes);
+					* NULL: TCP to the URL's host */
+	enum hc_method method;
+	const char *headers[HC_HEADERS_MAX]; /* "Name: value", as hc_header_check */
 	size_t header_count;
 	struct hc_status_set accept;   /* count 0 means 200-399 */
 	const char *body_contains;     /* NULL: the head decides */
-	size_t body_contains_len;
-	unsigned timeout_ms;           /* the one deadline, > 0 */
+	size_t body_contains_len;      /* 1..HC_TEXT_MAX; GET over http only */
+	unsigned timeout_ms;           /* the one deadline, 1..HC_TIMEOUT_MAX */
 	const char *hosts_file;        /* NULL: "/etc/hosts" */
-	hc_trace_fn *trace;
+	hc_trace_fn *trace;            /* NULL: no trace */
 	void *trace_ctx;
 };
-#define HC_TIMEOUT_DEFAULT_MS 900 /* ends before Kubernetes' 1 s default */
-#define HC_REQUEST_INIT {HC_URL_INIT, NULL, "GET", {NULL}, 0, {{{0, 0}}, 0}, \
+#define HC_REQUEST_INIT {HC_URL_INIT, NULL, HC_GET, {NULL}, 0, {{{0, 0}}, 0}, \
 	NULL, 0, HC_TIMEOUT_DEFAULT_MS, NULL, NULL, NULL}
 
 /* What a probe found. */
@@ -134,66 +151,40 @@ struct hc_result {
 #define HC_RESULT_INIT {HC_OK, 0, 0, 0, 0, NULL}
 
 /*
- * Run one probe: resolve, connect (each address in turn), send, read the
- * response head and, with body_contains, the body; all of it before one
- * deadline of req->timeout_ms. Returns res->error (HC_OK when healthy).
- * Every socket it opens is closed before it returns. Proxy variables are
- * never consulted. SIGPIPE is never raised (MSG_NOSIGNAL).
+ * Checks every field of req that hc_probe() uses and every byte it would
+ * send. HC_OK, or HC_ERR_REQUEST with *why (when why is not NULL) set to a
+ * short static reason, e.g. "a header has a control byte".
+ */
+enum hc_error hc_request_check(const struct hc_request *req, const char **why);
+
+/*
+ * Run one probe: check the request, resolve, connect (each address in
+ * turn), send, and judge the response with the engine below; all of it
+ * before one deadline of req->timeout_ms, which also counts the hosts file
+ * read. No verdict is healthy once the deadline has passed. Returns
+ * res->error (HC_OK when healthy). Every socket and file it opens is closed
+ * before it returns. Proxy variables are never consulted. No signal is
+ * raised: sends use MSG_NOSIGNAL.
  */
 enum hc_error hc_probe(const struct hc_request *req, struct hc_result *res);
 
-/* ---- Pure parsers: no I/O, no allocation. ---- */
+/* ---- The HTTP/1.1 response engine: bytes in, a verdict out. ---- */
 
-/* http://HOST[:PORT][/PATH[?QUERY]] or tcp://HOST:PORT. HOST is an IPv4
- * literal, [IPv6] or a name. DONE or INVALID. */
-enum hc_parse hc_url_parse(const char *s, size_t len, struct hc_url *out);
-
-/* "2", "0.5", "500ms", "2s", "1m" into milliseconds, 1..HC_TIMEOUT_MAX. */
-enum hc_parse hc_duration_parse(const char *s, size_t len, unsigned *ms);
-
-/* "200", "200-299", "200,204,300-399"; codes 100..999. */
-enum hc_parse hc_status_parse(const char *s, size_t len, struct hc_status_set *out);
-
-/* 1 when status is in set (an empty set means 200-399), else 0. */
-int hc_status_match(const struct hc_status_set *set, int status);
-
-/* A -H header: a token name, ':', a value without CR, LF, NUL or other
- * control bytes (HTAB is allowed). DONE or INVALID; *name_len gets the
- * name's length. */
-enum hc_parse hc_header_check(const char *s, size_t len, size_t *name_len);
-
-/* A TCP port, 1..65535, decimal digits only. */
-enum hc_parse hc_port_parse(const char *s, size_t len, unsigned *port);
-
-/* A response head: status line and header fields up to the empty line.
- * DONE sets *head_len to the bytes it used (the body starts there). */
-struct hc_head {
-	int status;            /* exactly three digits */
-	int minor;             /* HTTP/1.minor */
-	int chunked;           /* Transfer-Encoding ends in chunked */
-	int has_te;            /* Transfer-Encoding was given */
-	int has_length;        /* Content-Length was given */
-	unsigned long long content_length;
-	size_t head_len;
-	const char *why;       /* INVALID: a short reason, e.g. "bad status line" */
-	int framing;           /* INVALID: 1 when the fault is in the body framing */
-};
-#define HC_HEAD_INIT {0, 0, 0, 0, 0, 0, 0, NULL, 0}
-enum hc_parse hc_head_parse(const char *buf, size_t len, struct hc_head *out);
-
-/* Chunked body decoder, in place: data bytes are moved to the front of
- * buf and *out_len says how many there are; *used says how many input
- * bytes were consumed. DONE once the last chunk's line (size 0) is in:
- * the body has ended there, and a probe's verdict never depends on the
- * trailer section, so it is not read. */
+/* Chunked body decoder (RFC 9112 7.1): the next span of chunk data in
+ * buf[*pos..len). The framing before it is consumed; on return the span is
+ * buf[*pos - *n .. *pos), *n 0 when the bytes ran out or the body ended.
+ * DONE once the last chunk's line (size 0) is in: the body has ended there,
+ * and a probe's verdict never depends on the trailer section, so it is not
+ * read. INVALID at a fault in the framing; data before it was returned in
+ * earlier spans. Else MORE. */
 struct hc_chunked {
-	int state, next;         /* where it is; where a line end leads */
-	unsigned long long left; /* bytes left in the current chunk */
-	int digits;
+	int state, next;         /* private: where it is; where a line end leads */
+	unsigned long long left; /* private: bytes left in the current chunk */
+	int digits;              /* private */
 };
 #define HC_CHUNKED_INIT {0, 0, 0, 0}
-enum hc_parse hc_chunked_decode(struct hc_chunked *st, char *buf, size_t len,
-				size_t *out_len, size_t *used);
+enum hc_parse hc_chunked_next(struct hc_chunked *st, const char *buf, size_t len,
+			      size_t *pos, size_t *n);
 
 /* Streaming substring search (Knuth-Morris-Pratt), for a match split
  * across reads or chunks. len is 1..HC_TEXT_MAX. */
@@ -207,8 +198,68 @@ void hc_match_init(struct hc_match *m, const char *text, size_t len);
 /* 1 once text has been seen in the bytes fed so far, else 0. */
 int hc_match_feed(struct hc_match *m, const char *buf, size_t len);
 
+/* The engine reads a response as a stream: interim 1xx heads are skipped,
+ * the final head is checked byte by byte (status line, field syntax,
+ * Content-Length and Transfer-Encoding, RFC 9112) and only the start of
+ * each line is kept (a Content-Length or Transfer-Encoding line longer
+ * than that is malformed), so a head of any size takes fixed memory and
+ * only the deadline bounds it; with body_contains the body is de-framed
+ * and searched. All fields private. */
+#define HC_LINE_KEEP 128 /* bytes kept of a head line: all a verdict reads */
+struct hc_http {
+	const struct hc_request *req;
+	struct hc_result *res;
+	int status;
+	unsigned char state, done, first, cr, colon, cut;
+	unsigned char has_length, has_te, te_count, te_chunked;
+	unsigned short line_len;
+	unsigned long long length;
+	size_t scanned;
+	struct hc_chunked chunked;
+	char line[HC_LINE_KEEP];   /* the start of the line being read */
+	struct hc_match match;
+};
+
+/* Starts an engine for the response to req; verdicts go to res (error,
+ * status and detail; the rest is the transport's). */
+void hc_http_init(struct hc_http *e, const struct hc_request *req, struct hc_result *res);
+
+/*
+ * Feeds the next len received bytes; len 0 says the peer closed. MORE: feed
+ * more. DONE: res holds the verdict (healthy, or unhealthy: an unaccepted
+ * status, no text in the body, closed early). INVALID: the response is
+ * malformed and res says how. After DONE or INVALID it answers the same and
+ * reads nothing. The verdict depends on the bytes only, never on how they
+ * were split.
+ */
+enum hc_parse hc_http_feed(struct hc_http *e, const char *buf, size_t len);
+
+/* ---- Pure parsers: no I/O, no allocation. ---- */
+
+/* http://HOST[:PORT][/PATH[?QUERY]] or tcp://HOST:PORT. HOST is an IPv4
+ * literal, [IPv6] or a name (a name whose last label is all digits must be
+ * a valid IPv4 literal). DONE or INVALID. */
+enum hc_parse hc_url_parse(const char *s, size_t len, struct hc_url *out);
+
+/* "2", "0.5", "500ms", "2s", "1m", "1h" into milliseconds, 1..HC_TIMEOUT_MAX. */
+enum hc_parse hc_duration_parse(const char *s, size_t len, unsigned *ms);
+
+/* "200", "200-299", "200,204,300-399"; codes 100..999. */
+enum hc_parse hc_status_parse(const char *s, size_t len, struct hc_status_set *out);
+
+/* 1 when status is in set (an empty set means 200-399), else 0. */
+int hc_status_match(const struct hc_status_set *set, int status);
+
+/* A -H header: a token name, ':', a value without CR, LF, NUL or other
+ * control bytes (HTAB is allowed). DONE or INVALID; *name_len gets the
+ * name's length. */
+enum hc_parse hc_header_check(const char *s, size_t len, size_t *name_len);
+
+/* A TCP port, 1..65535, one to five decimal digits. */
+enum hc_parse hc_port_parse(const char *s, size_t len, unsigned *port);
+
 /* Builds the request head into buf. Returns its length, or 0 when it does
- * not fit in cap. */
+ * not fit in cap. Call it on a request that passed hc_request_check(). */
 size_t hc_request_build(const struct hc_request *req, char *buf, size_t cap);
 
 /* One line for a result: "healthy: HTTP 200 in 3 ms",
@@ -217,8 +268,7 @@ size_t hc_request_build(const struct hc_request *req, char *buf, size_t cap);
 size_t hc_result_line(const struct hc_request *req, const struct hc_result *res,
 		      char *buf, size_t cap);
 
-/* ---- The command layer (this one reads argv and the environment and
- * writes to fd 1 and 2). ---- */
+/* ---- The command (it reads argv and envp and writes to fd 1 and 2). ---- */
 
 /* Exit codes. Docker reserves 2, so it is never used. */
 #define HC_EXIT_HEALTHY   0
@@ -237,9 +287,17 @@ struct hc_defaults {
 };
 #define HC_DEFAULTS_INIT {NULL, NULL, NULL, 0, 0}
 
-/* The whole `healthcheck` command: argv[0] is the command's name (or the
+/*
+ * The whole `healthcheck` command: argv[0] is the command's name (or the
  * subcommand word), argv[1..] its options. Returns the exit code; never 2.
- * envp is the environment to read (NULL: none). */
+ * envp is the environment to read (NULL: none). It writes one line to fd 1
+ * (healthy) or fd 2, never to a descriptor that was closed when it started,
+ * and bounds the -v trace's writes by the deadline.
+ * Signals are the program's: a write to a pipe whose reader has gone raises
+ * SIGPIPE unless the program ignores it, as the healthcheck command does
+ * (and every Rust program). A C program should ignore SIGPIPE before calling
+ * hc_main(), so that the exit code is always the verdict.
+ */
 int hc_main(int argc, char **argv, char **envp, const struct hc_defaults *def);
 
 #ifdef __cplusplus

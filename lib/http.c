@@ -1,154 +1,10 @@
-/* http.c - HTTP/1.1 response head, chunked body, body match, request head.
- * Pure code over buffers (RFC 9112). */
+/* http.c - the HTTP/1.1 response engine (RFC 9112): a head read as a stream,
+ * the chunked body, the body match. Pure code over buffers: no I/O. */
 #include <string.h>
 #include "hc_internal.h"
 
-/* Bytes a field value or reason phrase may hold: HTAB, SP, VCHAR, obs-text. */
-static int is_text(char c)
-{
-	unsigned char u = (unsigned char)c;
-	return u == '\t' || (u >= 0x20 && u != 0x7f);
-}
+/* ---- chunked bodies (RFC 9112 7.1) ---- */
 
-/* The end of the line starting at p: the index of its LF. A CR is allowed
- * only right before the LF. Returns 0 with *eol = end when there is no LF
- * yet, -1 when a bare CR or a byte that is not text is found. */
-static int line_end(const char *buf, size_t p, size_t len, size_t *eol, size_t *content)
-{
-	for (; p < len; p++) {
-		if ((unsigned char)buf[p] > '\r' && buf[p] != 0x7f)
-			continue; /* the common case: not a line end, not a control */
-		if (buf[p] == '\n') {
-			*eol = p;
-			*content = (p > 0 && buf[p - 1] == '\r') ? p - 1 : p;
-			return 1;
-		}
-		if (buf[p] == '\r') {
-			if (p + 1 < len && buf[p + 1] != '\n')
-				return -1;
-		} else if (!is_text(buf[p])) {
-			return -1;
-		}
-	}
-	*eol = len;
-	return 0;
-}
-
-static enum hc_parse bad(struct hc_head *h, const char *why, int framing)
-{
-	h->why = why;
-	h->framing = framing;
-	return HC_PARSE_INVALID;
-}
-
-/* "HTTP/1.x SSS[ reason]": the line without its end; hc_head_parse has
- * checked "HTTP/1." already. */
-static enum hc_parse status_line(const char *s, size_t n, struct hc_head *h)
-{
-	if (n < 12 || !hc_is_digit(s[7]) || s[8] != ' ' ||
-	    !hc_is_digit(s[9]) || !hc_is_digit(s[10]) || !hc_is_digit(s[11]) ||
-	    (n > 12 && s[12] != ' ') || s[9] == '0')
-		return bad(h, "bad status line", 0);
-	h->minor = s[7] - '0';
-	h->status = (s[9] - '0') * 100 + (s[10] - '0') * 10 + (s[11] - '0');
-	return HC_PARSE_DONE;
-}
-
-/* Content-Length: 1*DIGIT that fits in 64 bits; a repeat must agree. */
-static enum hc_parse content_length(const char *v, size_t n, struct hc_head *h)
-{
-	unsigned long long x = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		unsigned d = (unsigned)(v[i] - '0');
-		if (!hc_is_digit(v[i]) || x > (~0ULL - d) / 10)
-			return bad(h, "bad Content-Length", 1);
-		x = x * 10 + d;
-	}
-	if (n == 0)
-		return bad(h, "bad Content-Length", 1);
-	if (h->has_length && h->content_length != x)
-		return bad(h, "conflicting Content-Length", 1);
-	h->has_length = 1;
-	h->content_length = x;
-	return HC_PARSE_DONE;
-}
-
-/* Transfer-Encoding: chunked when the last coding of the list is chunked
- * (empty list elements do not count, RFC 9110 5.6.1). */
-static void transfer_encoding(const char *v, size_t n, struct hc_head *h)
-{
-	size_t start;
-
-	while (n > 0 && (v[n - 1] == ',' || v[n - 1] == ' ' || v[n - 1] == '\t'))
-		n--;
-	for (start = n; start > 0 && v[start - 1] != ','; start--)
-		;
-	while (start < n && (v[start] == ' ' || v[start] == '\t'))
-		start++;
-	h->chunked = hc_lower_eq(v + start, n - start, "chunked");
-	h->has_te = 1;
-}
-
-/* One field line "name: value" without its end. */
-static enum hc_parse field_line(const char *s, size_t n, struct hc_head *h)
-{
-	size_t i, v, e;
-
-	for (i = 0; i < n && hc_is_tchar(s[i]); i++)
-		;
-	if (i == 0 || i == n || s[i] != ':')
-		return bad(h, "bad header", 0);
-	for (v = i + 1; v < n && (s[v] == ' ' || s[v] == '\t'); v++)
-		;
-	for (e = n; e > v && (s[e - 1] == ' ' || s[e - 1] == '\t'); e--)
-		;
-	if (i == 14 && hc_lower_eq(s, i, "content-length"))
-		return content_length(s + v, e - v, h);
-	if (i == 17 && hc_lower_eq(s, i, "transfer-encoding"))
-		transfer_encoding(s + v, e - v, h);
-	return HC_PARSE_DONE;
-}
-
-enum hc_parse hc_head_parse(const char *buf, size_t len, struct hc_head *h)
-{
-	static const char proto[] = "HTTP/1.";
-	size_t p = 0, eol, n, i;
-	enum hc_parse r = HC_PARSE_DONE;
-	int got;
-
-	memset(h, 0, sizeof *h);
-	for (i = 0; i < len && i < 7; i++)
-		if (buf[i] != proto[i])
-			return bad(h, "bad status line", 0);
-	for (;;) {
-		got = line_end(buf, p, len, &eol, &n);
-		if (got < 0)
-			return bad(h, p ? "bad header" : "bad status line", 0);
-		if (got == 0) {
-			memset(h, 0, sizeof *h);
-			return HC_PARSE_MORE;
-		}
-		if (p == 0)
-			r = status_line(buf, n, h);
-		else if (n == p)
-			break;
-		else if (buf[p] == ' ' || buf[p] == '\t')
-			r = bad(h, "obsolete line folding", 0);
-		else
-			r = field_line(buf + p, n - p, h);
-		if (r != HC_PARSE_DONE)
-			return r;
-		p = eol + 1;
-	}
-	if (h->has_te && h->has_length)
-		return bad(h, "Content-Length with Transfer-Encoding", 1);
-	h->head_len = eol + 1;
-	return HC_PARSE_DONE;
-}
-
-/* Chunked decoder states (RFC 9112 7.1). */
 enum { CH_SIZE, CH_SIZE_WS, CH_EXT, CH_DATA, CH_DATA_END, CH_LF, CH_DONE };
 
 #define CHUNK_DIGITS_MAX 15 /* sizes below 2^60: anything larger is absurd */
@@ -156,7 +12,7 @@ enum { CH_SIZE, CH_SIZE_WS, CH_EXT, CH_DATA, CH_DATA_END, CH_LF, CH_DONE };
 /* One byte of chunk framing (not data). Returns 0 to go on, -1 invalid. */
 static int chunk_byte(struct hc_chunked *st, char c)
 {
-	int x = hc_hex(c), eol = c == '\r' || c == '\n';
+	int x = hci_hex(c), eol = c == '\r' || c == '\n';
 	int after = st->left ? CH_DATA : CH_DONE;
 
 	switch (st->state) {
@@ -177,7 +33,7 @@ static int chunk_byte(struct hc_chunked *st, char c)
 		}
 		break;
 	case CH_EXT:
-		if (!eol && is_text(c))
+		if (!eol && hci_is_text(c))
 			return 0;
 		break;
 	case CH_DATA_END:
@@ -196,37 +52,29 @@ static int chunk_byte(struct hc_chunked *st, char c)
 	return eol ? 0 : -1;
 }
 
-enum hc_parse hc_chunked_decode(struct hc_chunked *st, char *buf, size_t len,
-				size_t *out_len, size_t *used)
+enum hc_parse hc_chunked_next(struct hc_chunked *st, const char *buf, size_t len,
+			      size_t *i, size_t *n)
 {
-	size_t i = 0, out = 0, n;
-
-	*out_len = 0;
-	*used = 0;
-	while (i < len && st->state != CH_DONE) {
+	*n = 0;
+	while (*i < len && st->state != CH_DONE) {
 		if (st->state == CH_DATA) {
-			n = len - i;
-			if (n > st->left)
-				n = (size_t)st->left;
-			memmove(buf + out, buf + i, n);
-			out += n;
-			i += n;
-			st->left -= n;
+			*n = len - *i;
+			if (*n > st->left)
+				*n = (size_t)st->left;
+			st->left -= *n;
+			*i += *n;
 			if (st->left == 0)
 				st->state = CH_DATA_END;
-			continue;
+			return HC_PARSE_MORE;
 		}
-		if (chunk_byte(st, buf[i]) < 0) {
-			*out_len = out;
-			*used = i;
+		if (chunk_byte(st, buf[*i]) < 0)
 			return HC_PARSE_INVALID;
-		}
-		i++;
+		++*i;
 	}
-	*out_len = out;
-	*used = i;
 	return st->state == CH_DONE ? HC_PARSE_DONE : HC_PARSE_MORE;
 }
+
+/* ---- the body match ---- */
 
 void hc_match_init(struct hc_match *m, const char *text, size_t len)
 {
@@ -249,14 +97,22 @@ void hc_match_init(struct hc_match *m, const char *text, size_t len)
 
 int hc_match_feed(struct hc_match *m, const char *buf, size_t len)
 {
-	size_t i, k = m->matched;
+	const char *p = buf, *end = buf + len;
+	size_t k = m->matched;
 
 	if (m->len == 0 || k == m->len)
 		return 1;
-	for (i = 0; i < len; i++) {
-		while (k > 0 && buf[i] != m->text[k])
+	while (p < end) {
+		if (k == 0) {
+			/* Nothing matched yet: memchr skips to the text's first
+			 * byte a word at a time, most of the work on a long body. */
+			p = memchr(p, m->text[0], (size_t)(end - p));
+			if (!p)
+				break;
+		}
+		while (k > 0 && *p != m->text[k])
 			k = m->next[k - 1];
-		if (buf[i] == m->text[k] && ++k == m->len) {
+		if (*p++ == m->text[k] && ++k == m->len) {
 			m->matched = k;
 			return 1;
 		}
@@ -265,64 +121,266 @@ int hc_match_feed(struct hc_match *m, const char *buf, size_t len)
 	return 0;
 }
 
-/* A bounded writer: bytes past cap are counted, not written. */
-struct out {
-	char *buf;
-	size_t pos, cap;
-};
 
-static void put(struct out *o, const char *s, size_t n)
+/* ---- the response engine ---- */
+
+enum { S_HEAD, S_BODY, S_END };
+
+static enum hc_parse verdict(struct hc_http *e, enum hc_error err, const char *detail)
 {
-	if (o->pos <= o->cap && n <= o->cap - o->pos)
-		memcpy(o->buf + o->pos, s, n);
-	o->pos += n;
+	e->res->error = err;
+	e->res->detail = detail;
+	e->state = S_END;
+	e->done = err == HC_ERR_MALFORMED || err == HC_ERR_FRAMING ? HC_PARSE_INVALID : HC_PARSE_DONE;
+	return (enum hc_parse)e->done;
 }
 
-static void puts0(struct out *o, const char *s)
+static enum hc_parse bad(struct hc_http *e, const char *why)
 {
-	put(o, s, strlen(s));
+	return verdict(e, HC_ERR_MALFORMED, why);
 }
 
-/* A string literal, its length known at compile time. */
-#define PUT_LIT(o, s) put(o, s, sizeof s - 1)
-
-/* 1 when one of the caller's headers is named name (lowercase). */
-static int has_header(const struct hc_request *req, const char *name)
+static enum hc_parse bad_framing(struct hc_http *e, const char *why)
 {
-	size_t i, n;
+	return verdict(e, HC_ERR_FRAMING, why);
+}
 
-	for (i = 0; i < req->header_count; i++) {
-		const char *h = req->headers[i];
-		for (n = 0; h[n] != ':' && h[n] != '\0'; n++)
+/* A new head begins: the first, or the one after an interim 1xx. */
+static void head_start(struct hc_http *e)
+{
+	e->first = 1;
+	e->has_length = e->has_te = e->te_count = e->te_chunked = 0;
+}
+
+void hc_http_init(struct hc_http *e, const struct hc_request *req, struct hc_result *res)
+{
+	memset(e, 0, offsetof(struct hc_http, line));
+	e->req = req;
+	e->res = res;
+	e->done = HC_PARSE_MORE;
+	head_start(e);
+	res->error = HC_OK;
+	res->status = 0;
+	res->detail = NULL;
+}
+
+/* "HTTP/1.x SSS[ reason]" (the first 7 bytes were checked as they came). */
+static enum hc_parse status_line(struct hc_http *e, const char *s, size_t n)
+{
+	if (n < 12 || !hci_is_digit(s[7]) || s[8] != ' ' || s[9] == '0' ||
+	    !hci_is_digit(s[9]) || !hci_is_digit(s[10]) || !hci_is_digit(s[11]) ||
+	    (n > 12 && s[12] != ' '))
+		return bad(e, "bad status line");
+	e->status = (s[9] - '0') * 100 + (s[10] - '0') * 10 + (s[11] - '0');
+	return HC_PARSE_MORE;
+}
+
+/* Content-Length: 1*DIGIT that fits in 64 bits; a repeat must agree. */
+static enum hc_parse content_length(struct hc_http *e, const char *v, size_t n)
+{
+	unsigned long long x;
+
+	if (n == 0 || hci_dec_scan(v, n, ~0ull, &x) != n)
+		return bad_framing(e, "bad Content-Length");
+	if (e->has_length && e->length != x)
+		return bad_framing(e, "conflicting Content-Length");
+	e->has_length = 1;
+	e->length = x;
+	return HC_PARSE_MORE;
+}
+
+static int is_ows(char c) { return c == ' ' || c == '\t'; }
+
+/* Transfer-Encoding: the elements of the list, over all its lines, are
+ * counted (empty ones do not count, RFC 9110 5.6.1) and the last is
+ * compared with "chunked". */
+static void transfer_encoding(struct hc_http *e, const char *v, size_t n)
+{
+	size_t a = 0, b;
+
+	e->has_te = 1;
+	while (a < n) {
+		for (b = a; b < n && v[b] != ','; b++)
 			;
-		if (hc_lower_eq(h, n, name))
-			return 1;
+		while (a < b && is_ows(v[a]))
+			a++;
+		if (a < b) {
+			e->te_count += e->te_count < 2;
+			e->te_chunked = hci_lower_eq(v + a, b - a, "chunked");
+		}
+		a = b + 1;
 	}
-	return 0;
 }
 
-size_t hc_request_build(const struct hc_request *req, char *buf, size_t cap)
+/* A field line; cut: only its start is in line[]. */
+static enum hc_parse field_line(struct hc_http *e, const char *s, size_t n, int cut)
 {
-	struct out o = {buf, 0, cap};
-	size_t i;
+	size_t k, v;
+	int length;
 
-	puts0(&o, req->method);
-	put(&o, " /", req->url.target[0] == '/' ? 1 : 2);
-	put(&o, req->url.target, req->url.target_len);
-	PUT_LIT(&o, " HTTP/1.1\r\n");
-	if (!has_header(req, "host")) {
-		PUT_LIT(&o, "Host: ");
-		put(&o, req->url.authority, req->url.authority_len);
-		PUT_LIT(&o, "\r\n");
+	for (k = 0; s[k] != ':'; k++)
+		;
+	length = hci_lower_eq(s, k, "content-length");
+	if (!length && !hci_lower_eq(s, k, "transfer-encoding"))
+		return HC_PARSE_MORE;
+	if (cut)
+		return bad_framing(e, length ? "bad Content-Length" : "bad Transfer-Encoding");
+	for (v = k + 1; v < n && is_ows(s[v]); v++)
+		;
+	while (n > v && is_ows(s[n - 1]))
+		n--;
+	if (length)
+		return content_length(e, s + v, n - v);
+	transfer_encoding(e, s + v, n - v);
+	return HC_PARSE_MORE;
+}
+
+/* The empty line: an interim head starts the next one; a final head is
+ * judged, and with body_contains the body follows. */
+static enum hc_parse head_end(struct hc_http *e)
+{
+	const struct hc_request *req = e->req;
+	int st = e->status;
+
+	if (st < 200 && st != 101) {
+		head_start(e);
+		return HC_PARSE_MORE;
 	}
-	if (!has_header(req, "user-agent"))
-		PUT_LIT(&o, "User-Agent: healthcheck/" HC_VERSION "\r\n");
-	if (!has_header(req, "connection"))
-		PUT_LIT(&o, "Connection: close\r\n");
-	for (i = 0; i < req->header_count; i++) {
-		puts0(&o, req->headers[i]);
-		PUT_LIT(&o, "\r\n");
+	if (e->has_te && e->has_length)
+		return bad_framing(e, "Content-Length with Transfer-Encoding");
+	if (e->has_te && !(e->te_count == 1 && e->te_chunked))
+		return bad_framing(e, "unsupported Transfer-Encoding");
+	e->res->status = st;
+	if (!hc_status_match(&req->accept, st))
+		return verdict(e, HC_ERR_STATUS, NULL);
+	if (!req->body_contains)
+		return verdict(e, HC_OK, NULL);
+	if (st == 204 || st == 304 || st == 101)
+		return verdict(e, HC_ERR_BODY, "no body");
+	e->state = S_BODY;
+	hc_match_init(&e->match, req->body_contains, req->body_contains_len);
+	return HC_PARSE_MORE;
+}
+
+/* A line has ended at its LF. */
+static enum hc_parse line_end(struct hc_http *e)
+{
+	size_t n = e->line_len;
+	int colon = e->colon, cut = e->cut;
+
+	e->line_len = 0;
+	e->colon = e->cut = e->cr = 0;
+	if (e->first) {
+		e->first = 0;
+		return status_line(e, e->line, n);
 	}
-	PUT_LIT(&o, "\r\n");
-	return o.pos <= cap ? o.pos : 0;
+	if (n == 0)
+		return head_end(e);
+	return colon ? field_line(e, e->line, n, cut) : bad(e, "bad header");
+}
+
+/* One byte of a head line (not CR or LF): text only; the status line
+ * starts with "HTTP/1."; a field name is a token up to its ':'. The start
+ * of the line is kept for line_end. */
+static enum hc_parse head_byte(struct hc_http *e, char c)
+{
+	size_t n = e->line_len;
+
+	if (!hci_is_text(c))
+		return bad(e, e->first ? "bad status line" : "bad header");
+	if (e->first) {
+		if (n < 7 && c != "HTTP/1."[n])
+			return bad(e, "bad status line");
+	} else if (!e->colon) {
+		if (n == 0 && is_ows(c))
+			return bad(e, "obsolete line folding");
+		if (c == ':')
+			e->colon = 1;
+		else if (!hci_is_tchar(c))
+			return bad(e, "bad header");
+	}
+	if (n < sizeof e->line)
+		e->line[e->line_len++] = c;
+	else
+		e->cut = 1;
+	return HC_PARSE_MORE;
+}
+
+/* Head bytes until the head ends or a verdict is in; *used: bytes read. */
+static enum hc_parse head_bytes(struct hc_http *e, const char *buf, size_t len, size_t *used)
+{
+	enum hc_parse p = HC_PARSE_MORE;
+	size_t i = 0;
+	char c;
+
+	while (i < len && p == HC_PARSE_MORE && e->state == S_HEAD) {
+		c = buf[i++];
+		if (c == '\n')
+			p = line_end(e);
+		else if (e->cr)
+			p = bad(e, "bare CR");
+		else if (c == '\r')
+			e->cr = 1;
+		else
+			p = head_byte(e, c);
+	}
+	*used = i;
+	return p;
+}
+
+/* Body bytes (eof: the peer closed): searched until the text is found, the
+ * body ends, HC_BODY_SCAN_MAX bytes were examined, or a chunk is bad; the
+ * data before a bad chunk is searched too, so that the verdict does not
+ * depend on the pieces. */
+static enum hc_parse body_bytes(struct hc_http *e, const char *buf, size_t len, int eof)
+{
+	size_t i = 0, at, n;
+	enum hc_parse p = HC_PARSE_MORE;
+
+	do {
+		if (e->has_te) {
+			p = hc_chunked_next(&e->chunked, buf, len, &i, &n);
+			at = i - n;
+		} else {
+			at = i;
+			n = len - i;
+			if (e->has_length && n > e->length)
+				n = (size_t)e->length;
+			e->length -= e->has_length ? n : 0;
+			i += n;
+		}
+		if (n > HC_BODY_SCAN_MAX - e->scanned)
+			n = HC_BODY_SCAN_MAX - e->scanned;
+		if (hc_match_feed(&e->match, buf + at, n))
+			return verdict(e, HC_OK, NULL);
+		e->scanned += n;
+		if (e->scanned == HC_BODY_SCAN_MAX)
+			return verdict(e, HC_ERR_BODY, "not in the first 64 KiB");
+	} while (n > 0 && p == HC_PARSE_MORE);
+	if (p == HC_PARSE_INVALID)
+		return bad_framing(e, "bad chunk");
+	if (p == HC_PARSE_DONE || (e->has_length && e->length == 0))
+		return verdict(e, HC_ERR_BODY, NULL);
+	if (eof)
+		return e->has_te || e->has_length ? verdict(e, HC_ERR_CLOSED, "in the body") :
+		       verdict(e, HC_ERR_BODY, NULL);
+	return HC_PARSE_MORE;
+}
+
+enum hc_parse hc_http_feed(struct hc_http *e, const char *buf, size_t len)
+{
+	const struct hc_request *req = e->req;
+	enum hc_parse p = HC_PARSE_MORE;
+	size_t i = 0;
+
+	if (e->state == S_HEAD) {
+		p = head_bytes(e, buf, len, &i);
+		if (req->trace && i > 0)
+			req->trace(req->trace_ctx, '<', buf, i);
+		if (p == HC_PARSE_MORE && len == 0)
+			return verdict(e, HC_ERR_CLOSED, NULL);
+	}
+	if (e->state == S_BODY)
+		return body_bytes(e, buf + i, len - i, len == 0);
+	return e->state == S_END ? (enum hc_parse)e->done : p;
 }

@@ -1,16 +1,17 @@
-/* parse.c - option, URL and address parsers: pure code over (buf, len). */
+/* parse.c - option, URL, address and hosts-file parsers: pure code over
+ * (buf, len). */
 #include <string.h>
 #include <sys/socket.h>
 #include "hc_internal.h"
 
 static int is_alnum(char c)
 {
-	return hc_is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+	return hci_is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
 static char to_lower(char c) { return (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c; }
 
-int hc_lower_eq(const char *a, size_t n, const char *b)
+int hci_lower_eq(const char *a, size_t n, const char *b)
 {
 	size_t i;
 
@@ -23,24 +24,20 @@ int hc_lower_eq(const char *a, size_t n, const char *b)
 /* RFC 9110 5.6.2: a tchar is any visible ASCII byte but the delimiters
  * "(),/:;<=>?@[\]{} and DQUOTE. Bit c is set when c is a tchar; the unit
  * tests check the map against that definition. */
-const unsigned char hc_tchar_map[16] = {
+const unsigned char hci_tchar_map[16] = {
 	0x00, 0x00, 0x00, 0x00, 0xfa, 0x6c, 0xff, 0x03,
 	0xfe, 0xff, 0xff, 0xc7, 0xff, 0xff, 0xff, 0x57
 };
 
-/* Reads decimal digits while the value stays <= max. Returns the bytes
- * used, 0 when there is no digit or the value exceeds max. */
-static size_t parse_uint(const char *s, size_t len, unsigned long long max,
-			 unsigned long long *v)
+size_t hci_dec_scan(const char *s, size_t len, unsigned long long max,
+		    unsigned long long *v)
 {
 	size_t i;
 
 	*v = 0;
-	for (i = 0; i < len && hc_is_digit(s[i]); i++) {
-		*v = *v * 10 + (unsigned)(s[i] - '0');
-		if (*v > max)
+	for (i = 0; i < len && hci_is_digit(s[i]); i++)
+		if (!hci_dec_step(v, (unsigned)(s[i] - '0'), max))
 			return 0;
-	}
 	return i;
 }
 
@@ -49,13 +46,14 @@ enum hc_parse hc_port_parse(const char *s, size_t len, unsigned *port)
 	unsigned long long v;
 
 	*port = 0;
-	if (len == 0 || len > 5 || parse_uint(s, len, 65535, &v) != len || v == 0)
+	if (len == 0 || len > 5 || hci_dec_scan(s, len, 65535, &v) != len || v == 0)
 		return HC_PARSE_INVALID;
 	*port = (unsigned)v;
 	return HC_PARSE_DONE;
 }
 
-/* Dotted quad, four decimal parts 0..255 without leading zeros. */
+/* Dotted quad, four decimal parts 0..255 without leading zeros (as
+ * inet_pton). */
 static int ip4_parse(const char *s, size_t len, unsigned char out[4])
 {
 	unsigned long long v;
@@ -65,7 +63,7 @@ static int ip4_parse(const char *s, size_t len, unsigned char out[4])
 	for (part = 0; part < 4; part++) {
 		if (part && (i == len || s[i++] != '.'))
 			return 0;
-		n = parse_uint(s + i, len - i, 255, &v);
+		n = hci_dec_scan(s + i, len - i, 255, &v);
 		if (n == 0 || (n > 1 && s[i] == '0'))
 			return 0;
 		out[part] = (unsigned char)v;
@@ -87,7 +85,7 @@ static int ip6_parse(const char *s, size_t len, unsigned char out[16])
 		i = 2;
 	}
 	while (i < len && n < 16) {
-		for (k = 0, v = 0; k < 4 && i + k < len && (x = hc_hex(s[i + k])) >= 0; k++)
+		for (k = 0, v = 0; k < 4 && i + k < len && (x = hci_hex(s[i + k])) >= 0; k++)
 			v = v * 16 + (unsigned)x;
 		if (i + k < len && s[i + k] == '.') {
 			if (n > 12 || !ip4_parse(s + i, len - i, a + n))
@@ -121,28 +119,45 @@ static int ip6_parse(const char *s, size_t len, unsigned char out[16])
 	return 1;
 }
 
-int hc_ip_parse(const char *s, size_t len, unsigned char out[16])
+int hci_ip_parse(const char *s, size_t len, unsigned char out[16])
 {
 	if (ip4_parse(s, len, out))
 		return AF_INET;
 	return ip6_parse(s, len, out) ? AF_INET6 : 0;
 }
 
-/* A host name: letters, digits, '-', '.', '_'. */
+/* A host name: letters, digits, '-', '.', '_'. A name whose last label is
+ * all digits must be an IPv4 literal (as URL parsers in browsers say): so
+ * 127.0.0.01 or 10.1 is no name, and never reaches a resolver. */
 static int name_ok(const char *s, size_t len)
 {
-	size_t i;
+	unsigned char ip[4];
+	size_t i, label = 0;
+	int digits = 1;
 
 	if (len == 0 || len > HC_HOST_MAX)
 		return 0;
-	for (i = 0; i < len; i++)
+	for (i = 0; i < len; i++) {
 		if (!is_alnum(s[i]) && s[i] != '-' && s[i] != '.' && s[i] != '_')
 			return 0;
-	return 1;
+		if (s[i] == '.' && i + 1 < len) {
+			label = i + 1;
+			digits = 1;
+		} else if (s[i] != '.' && !hci_is_digit(s[i])) {
+			digits = 0;
+		}
+	}
+	return !digits || label == len || ip4_parse(s, len, ip);
 }
 
-/* The authority: [v6] or name or v4, then an optional :port. */
-static enum hc_parse parse_authority(const char *s, size_t len, struct hc_url *u)
+int hci_host_ok(const char *s, size_t len)
+{
+	unsigned char ip[16];
+
+	return name_ok(s, len) || hci_ip_parse(s, len, ip) != 0;
+}
+
+enum hc_parse hci_authority_parse(const char *s, size_t len, struct hc_url *u)
 {
 	unsigned char addr[16];
 	size_t hlen;
@@ -172,8 +187,7 @@ static enum hc_parse parse_authority(const char *s, size_t len, struct hc_url *u
 	return HC_PARSE_DONE;
 }
 
-/* Path and query: visible ASCII only (anything else must be %-encoded). */
-static int target_ok(const char *s, size_t len)
+int hci_target_ok(const char *s, size_t len)
 {
 	size_t i;
 
@@ -190,9 +204,9 @@ enum hc_parse hc_url_parse(const char *s, size_t len, struct hc_url *out)
 
 	memset(out, 0, sizeof *out);
 	memset(&u, 0, sizeof u);
-	if (len > 7 && hc_lower_eq(s, 7, "http://")) {
+	if (len > 7 && hci_lower_eq(s, 7, "http://")) {
 		i = 7;
-	} else if (len > 6 && hc_lower_eq(s, 6, "tcp://")) {
+	} else if (len > 6 && hci_lower_eq(s, 6, "tcp://")) {
 		u.scheme = HC_TCP;
 		i = 6;
 	} else {
@@ -201,13 +215,13 @@ enum hc_parse hc_url_parse(const char *s, size_t len, struct hc_url *out)
 	for (a = i; a < len && s[a] != '/' && s[a] != '?' && s[a] != '#'; a++)
 		;
 	u.port = 80;
-	if (parse_authority(s + i, a - i, &u) != HC_PARSE_DONE)
+	if (hci_authority_parse(s + i, a - i, &u) != HC_PARSE_DONE)
 		return HC_PARSE_INVALID;
 	u.authority = s + i;
 	u.authority_len = a - i;
 	for (end = a; end < len && s[end] != '#'; end++)
 		;
-	if (!target_ok(s + a, end - a))
+	if (!hci_target_ok(s + a, end - a))
 		return HC_PARSE_INVALID;
 	if (u.scheme == HC_TCP) {
 		if (!u.port_given || !(end == a || (end == a + 1 && s[a] == '/')))
@@ -232,8 +246,8 @@ enum hc_parse hc_duration_parse(const char *s, size_t len, unsigned *ms)
 
 	*ms = 0;
 	for (i = 0; i < len; i++) {
-		if (hc_is_digit(s[i]) && digits < 12) {
-			v = v * 10 + (unsigned)(s[i] - '0');
+		if (hci_is_digit(s[i]) && digits < 12 &&
+		    hci_dec_step(&v, (unsigned)(s[i] - '0'), 999999999999ull)) {
 			digits++;
 			div *= dot ? 10 : 1;
 		} else if (s[i] == '.' && !dot && digits) {
@@ -269,8 +283,8 @@ static int parse_code(const char *s, size_t len, unsigned short *code)
 {
 	unsigned long long v;
 
-	if (len < 3 || parse_uint(s, 3, 999, &v) != 3 || v < 100 ||
-	    (len > 3 && hc_is_digit(s[3])))
+	if (len < 3 || hci_dec_scan(s, 3, 999, &v) != 3 || v < 100 ||
+	    (len > 3 && hci_is_digit(s[3])))
 		return 0;
 	*code = (unsigned short)v;
 	return 1;
@@ -317,47 +331,105 @@ int hc_status_match(const struct hc_status_set *set, int status)
 
 enum hc_parse hc_header_check(const char *s, size_t len, size_t *name_len)
 {
-	size_t i;
+	size_t i, n;
 
 	*name_len = 0;
-	for (i = 0; i < len && hc_is_tchar(s[i]); i++)
+	for (n = 0; n < len && hci_is_tchar(s[n]); n++)
 		;
-	if (i == 0 || i == len || s[i] != ':')
+	if (n == 0 || n == len || s[n] != ':')
 		return HC_PARSE_INVALID;
-	*name_len = i;
-	for (i++; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if ((c < 0x20 && c != '\t') || c == 0x7f) {
-			*name_len = 0;
+	for (i = n + 1; i < len; i++)
+		if (!hci_is_text(s[i]))
 			return HC_PARSE_INVALID;
-		}
-	}
+	*name_len = n;
 	return HC_PARSE_DONE;
 }
 
-static int is_blank(char c) { return c == ' ' || c == '\t'; }
+/* ---- /etc/hosts ---- */
 
-int hc_hosts_line(const char *line, size_t len, const char *name, size_t name_len,
-		  unsigned char addr[16])
+/* isspace() in the C locale, as glibc splits a hosts line; LF ends it. */
+static int is_space(char c) { return c == ' ' || (c >= '\t' && c <= '\r' && c != '\n'); }
+
+enum { HS_LEAD, HS_ADDR, HS_SEP, HS_NAME, HS_CUT };
+
+void hci_hosts_init(struct hci_hosts *h, const char *name, size_t name_len,
+		    unsigned char (*addr)[17], size_t max)
 {
-	size_t i = 0, a, ip, ip_len, n;
+	memset(h, 0, sizeof *h);
+	h->name = name;
+	h->name_len = name_len;
+	h->addr = addr;
+	h->max = max;
+}
 
-	while (i < len && is_blank(line[i]))
-		i++;
-	for (ip = i; i < len && !is_blank(line[i]) && line[i] != '#'; i++)
-		;
-	ip_len = i - ip;
-	while (i < len && line[i] != '#') {
-		while (i < len && is_blank(line[i]))
-			i++;
-		for (a = i; i < len && !is_blank(line[i]) && line[i] != '#'; i++)
-			;
-		if (i - a != name_len || i == a)
-			continue;
-		for (n = 0; n < name_len && to_lower(line[a + n]) == to_lower(name[n]); n++)
-			;
-		if (n == name_len)
-			return hc_ip_parse(line + ip, ip_len, addr);
+/* A name of the line has ended: it names the host when all of it matched. */
+static void name_end(struct hci_hosts *h)
+{
+	if (h->pos != h->name_len || h->line_hit || !h->family || h->count == h->max)
+		return;
+	h->line_hit = 1; /* one address per line, as glibc's one hostent */
+	h->addr[h->count][0] = (unsigned char)h->family;
+	memcpy(h->addr[h->count] + 1, h->ip, 16);
+	h->count++;
+}
+
+/* The address field has ended: it counts when inet_pton would take it. */
+static void addr_end(struct hci_hosts *h)
+{
+	h->family = h->text_len <= sizeof h->text ?
+		    hci_ip_parse(h->text, h->text_len, h->ip) : 0;
+}
+
+/* One byte of the file. The state says which field of the line it is in. */
+static void hosts_byte(struct hci_hosts *h, char c)
+{
+	int end = c == '\n', cut = c == '#' || c == '\0', gap = is_space(c);
+
+	if (h->state == HS_CUT && !end)
+		return;
+	if (end || cut || gap) {
+		if (h->state == HS_ADDR)
+			addr_end(h);
+		else if (h->state == HS_NAME)
+			name_end(h);
+		if (end) {
+			h->state = HS_LEAD;
+			h->line_hit = 0;
+			h->family = 0;
+			h->text_len = 0;
+		} else {
+			h->state = cut ? HS_CUT : h->state == HS_LEAD ? HS_LEAD : HS_SEP;
+		}
+		return;
 	}
-	return 0;
+	if (h->state == HS_LEAD)
+		h->state = HS_ADDR;
+	if (h->state == HS_ADDR) {
+		if (h->text_len < sizeof h->text)
+			h->text[h->text_len] = c;
+		if (h->text_len <= sizeof h->text)
+			h->text_len++; /* one past the array: too long for an address */
+		return;
+	}
+	if (h->state == HS_SEP) {
+		h->state = HS_NAME;
+		h->pos = 0;
+	}
+	if (h->pos < h->name_len && to_lower(c) == to_lower(h->name[h->pos]))
+		h->pos++;
+	else
+		h->pos = (size_t)-1; /* this name is not the host */
+}
+
+void hci_hosts_feed(struct hci_hosts *h, const char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		hosts_byte(h, buf[i]);
+}
+
+void hci_hosts_end(struct hci_hosts *h)
+{
+	hosts_byte(h, '\n');
 }

@@ -1,5 +1,6 @@
-/* probe.c - the transport: resolve, connect, send, receive, all before one
- * deadline. The bytes are judged by the parsers in http.c. */
+/* probe.c - the transport: resolve, connect, move bytes between the socket
+ * and the response engine (http.c), and keep time. Every wait is bounded
+ * by one deadline, computed once. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -8,9 +9,19 @@
 #include <unistd.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#ifndef AT_EMPTY_PATH
+#define AT_EMPTY_PATH 0x1000
+#endif
+#ifndef STATX_TYPE
+#define STATX_TYPE 1U
+#endif
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include "hc_internal.h"
+
+#define NS_PER_MS 1000000LL
+#define NS_PER_S  1000000000LL
 
 union hc_addr {
 	struct sockaddr sa;
@@ -19,120 +30,77 @@ union hc_addr {
 	struct sockaddr_un un;
 };
 
-struct hc_addrs {
-	union hc_addr a[HC_ADDRS_MAX];
-	size_t count;
+/* The kernel's own timespec for clock_gettime and ppoll (two longs: not
+ * the time64 layout a 32-bit libc's struct timespec may have). */
+struct kernel_ts {
+	long s, ns;
 };
 
-/* Milliseconds on the monotonic clock. */
-static long long now_ms(void)
+long long hci_now_ns(void)
 {
+#ifdef HC_CLOCK_SYSCALL
+	/* A direct system call costs less than the 900 bytes of musl's vDSO
+	 * lookup; a healthy probe reads the clock once. */
+	struct kernel_ts t;
+
+	syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &t);
+	return t.s * NS_PER_S + t.ns;
+#else
 	struct timespec ts;
 
-#ifdef HC_CLOCK_SYSCALL
-	/* The static probe reads the clock twice in all: a direct system call
-	 * costs less than the 900 bytes of musl's vDSO lookup. */
-	syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &ts);
-#else
 	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * NS_PER_S + ts.tv_nsec;
 #endif
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void add_addr(struct hc_addrs *list, int family, const void *ip, unsigned port)
+/* A socket, the time, and where the verdict goes. */
+struct conn {
+	int fd;
+	int stale;           /* work was done since now was known */
+	long long now, deadline;
+	struct hc_result *res;
+};
+
+/*
+ * Waits for events on c->fd until the deadline: the events seen, 0 when
+ * the deadline passed first. Linux's ppoll writes the time that was left
+ * back into its timeout, so a wait tells the time it ended without a clock
+ * read; the clock is read before a wait only when work was done since.
+ */
+static int wait_fd(struct conn *c, short events)
 {
-	union hc_addr *a;
+	struct pollfd p;
+	struct kernel_ts t;
+	long long left;
+	long r;
 
-	if (list->count == HC_ADDRS_MAX)
-		return;
-	a = &list->a[list->count++];
-	memset(a, 0, sizeof *a);
-	if (family == AF_INET) {
-		a->in.sin_family = AF_INET;
-		a->in.sin_port = htons((unsigned short)port);
-		memcpy(&a->in.sin_addr, ip, 4);
-	} else {
-		a->in6.sin6_family = AF_INET6;
-		a->in6.sin6_port = htons((unsigned short)port);
-		memcpy(&a->in6.sin6_addr, ip, 16);
-	}
-}
-
-/* Names from the hosts file, read in pieces: no line is longer than buf. */
-static void hosts_lookup(const char *path, const struct hc_url *u, struct hc_addrs *list)
-{
-	char buf[1024];
-	unsigned char ip[16];
-	size_t have = 0, start, i;
-	ssize_t got;
-	int fd, family;
-
-	fd = openat(AT_FDCWD, path ? path : "/etc/hosts", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
 	for (;;) {
-		got = read(fd, buf + have, sizeof buf - have);
-		if (got <= 0) {
-			if (got < 0 && errno == EINTR)
-				continue;
-			if (have == 0)
-				break;
-			buf[have++] = '\n'; /* the last line has no newline */
-		} else {
-			have += (size_t)got;
-		}
-		for (start = 0, i = 0; i < have; i++) {
-			if (buf[i] != '\n')
-				continue;
-			family = hc_hosts_line(buf + start, i - start, u->host, u->host_len, ip);
-			if (family)
-				add_addr(list, family, ip, u->port);
-			start = i + 1;
-		}
-		if (got <= 0)
-			break;
-		if (start == 0 && have == sizeof buf)
-			start = have; /* a line longer than buf: dropped */
-		memmove(buf, buf + start, have - start);
-		have -= start;
+		if (c->stale)
+			c->now = hci_now_ns();
+		c->stale = 0;
+		left = c->deadline - c->now;
+		if (left <= 0)
+			return 0;
+		t.s = (long)(left / NS_PER_S);
+		t.ns = (long)(left % NS_PER_S);
+		p.fd = c->fd;
+		p.events = events;
+		p.revents = 0;
+		r = syscall(SYS_ppoll, &p, 1, &t, NULL, 8);
+		c->now = c->deadline - (t.s * NS_PER_S + t.ns);
+		if (r > 0)
+			return p.revents;
+		if (r < 0 && errno != EINTR)
+			return POLLERR; /* the next call on fd tells what went wrong */
 	}
-	close(fd);
 }
 
-static enum hc_error resolve(const struct hc_request *req, struct hc_addrs *list)
+static enum hc_error fail(struct conn *c, enum hc_error e, int err, const char *detail)
 {
-	static const unsigned char v4_loopback[4] = {127, 0, 0, 1};
-	static const unsigned char v6_loopback[16] = {[15] = 1};
-	const struct hc_url *u = &req->url;
-	unsigned char ip[16];
-	size_t n = u->host_len;
-	int family;
-
-	list->count = 0;
-	if (req->unix_socket) {
-		n = strlen(req->unix_socket);
-		if (n == 0 || n >= sizeof list->a[0].un.sun_path)
-			return HC_ERR_REQUEST;
-		memset(&list->a[0], 0, sizeof list->a[0]);
-		list->a[0].un.sun_family = AF_UNIX;
-		memcpy(list->a[0].un.sun_path, req->unix_socket, n);
-		list->count = 1;
-		return HC_OK;
-	}
-	if (n == 0 || n > HC_HOST_MAX)
-		return HC_ERR_REQUEST;
-	if (hc_lower_eq(u->host, n, "localhost") ||
-	    (n > 10 && hc_lower_eq(u->host + n - 10, 10, ".localhost"))) {
-		add_addr(list, AF_INET, v4_loopback, u->port);
-		add_addr(list, AF_INET6, v6_loopback, u->port);
-		return HC_OK;
-	}
-	if ((family = hc_ip_parse(u->host, n, ip)) != 0) {
-		add_addr(list, family, ip, u->port);
-		return HC_OK;
-	}
-	hosts_lookup(req->hosts_file, u, list);
-	return list->count ? HC_OK : HC_ERR_RESOLVE;
+	c->res->error = e;
+	c->res->sys_errno = err;
+	c->res->detail = detail;
+	return e;
 }
 
 static enum hc_error from_errno(int e)
@@ -156,61 +124,147 @@ static enum hc_error from_errno(int e)
 	return HC_ERR_NETWORK;
 }
 
-/* A socket, the bytes in hand, and where the verdict goes. */
-struct hc_conn {
-	int fd;
-	int stale;          /* a wait has passed since now was read */
-	long long now, deadline;
-	struct hc_result *res;
-	char *buf;
-	size_t len, cap;
-};
-
-/* Waits for events on c->fd until the deadline: the events seen, 0 when the
- * deadline passed first. The clock is read only after a wait, so that a
- * healthy probe reads it twice: at its start and its end. */
-static int wait_fd(struct hc_conn *c, short events)
-{
-	struct pollfd p;
-	long long left;
-	int r;
-
-	for (;;) {
-		if (c->stale)
-			c->now = now_ms();
-		c->stale = 1;
-		left = c->deadline - c->now;
-		if (left <= 0)
-			return 0;
-		p.fd = c->fd;
-		p.events = events;
-		r = poll(&p, 1, (int)left);
-		if (r > 0)
-			return p.revents;
-		if (r < 0 && errno != EINTR)
-			return POLLERR; /* the next call on fd tells what went wrong */
-	}
-}
-
-static enum hc_error fail(struct hc_conn *c, enum hc_error e, int err, const char *detail)
-{
-	c->res->error = e;
-	c->res->sys_errno = err;
-	c->res->detail = detail;
-	return e;
-}
-
-static enum hc_error fail_errno(struct hc_conn *c)
+static enum hc_error fail_errno(struct conn *c)
 {
 	return fail(c, from_errno(errno), errno, NULL);
 }
 
-static enum hc_error timed_out(struct hc_conn *c)
+static enum hc_error timed_out(struct conn *c, const char *where)
 {
-	return fail(c, HC_ERR_TIMEOUT, 0, NULL);
+	return fail(c, HC_ERR_TIMEOUT, 0, where);
 }
 
-static enum hc_error send_all(struct hc_conn *c, const char *p, size_t n)
+/* ---- addresses ---- */
+
+/* Each entry: [0] the family, [1..16] the address. */
+struct addrs {
+	unsigned char a[HC_ADDRS_MAX][17];
+	size_t count;
+	const char *why; /* a reason a name has no address, or NULL */
+};
+
+static void add_addr(struct addrs *l, int family, const unsigned char *ip)
+{
+	l->a[l->count][0] = (unsigned char)family;
+	memcpy(l->a[l->count] + 1, ip, 16);
+	l->count++;
+}
+
+/* 1 when fd is a regular file. statx has one layout on every architecture
+ * (libc's struct stat does not), and a direct call is far smaller than
+ * musl's fstat; a kernel without statx (before 4.11) is trusted. */
+static int regular_file(int fd)
+{
+	unsigned long long stx[32]; /* struct statx: 256 bytes */
+	unsigned short mode;
+
+	if (syscall(SYS_statx, fd, "", AT_EMPTY_PATH, STATX_TYPE, stx) != 0)
+		return errno == ENOSYS;
+	memcpy(&mode, (char *)stx + 28, sizeof mode); /* stx_mode */
+	return S_ISREG(mode);
+}
+
+/* The names of the hosts file, read as a stream through buf: only a
+ * regular file (a FIFO or a device could block or never end), at most
+ * HC_HOSTS_FILE_MAX bytes, and the deadline counts. */
+static void hosts_read(struct conn *c, const struct hc_request *req, struct addrs *l,
+		       char *buf, size_t cap)
+{
+	struct hci_hosts h;
+	size_t total = 0;
+	ssize_t n;
+	int fd;
+
+	fd = openat(AT_FDCWD, req->hosts_file ? req->hosts_file : "/etc/hosts",
+		    O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	hci_hosts_init(&h, req->url.host, req->url.host_len, l->a, HC_ADDRS_MAX);
+	if (!regular_file(fd)) {
+		l->why = "the hosts file is not a regular file";
+		close(fd);
+		return;
+	}
+	for (;;) {
+		n = read(fd, buf, cap < HC_HOSTS_FILE_MAX - total ? cap : HC_HOSTS_FILE_MAX - total);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		hci_hosts_feed(&h, buf, (size_t)n);
+		total += (size_t)n;
+		c->now = hci_now_ns();
+		if (c->now >= c->deadline)
+			break;
+		if (total == HC_HOSTS_FILE_MAX) {
+			l->why = "only the first 1 MiB of the hosts file is read";
+			break;
+		}
+	}
+	hci_hosts_end(&h);
+	l->count = h.count;
+	close(fd);
+}
+
+static enum hc_error resolve(struct conn *c, const struct hc_request *req, struct addrs *l,
+			     char *buf, size_t cap)
+{
+	static const unsigned char v4_loopback[16] = {127, 0, 0, 1};
+	static const unsigned char v6_loopback[16] = {[15] = 1};
+	const struct hc_url *u = &req->url;
+	unsigned char ip[16];
+	size_t n = u->host_len;
+	int family;
+
+	l->count = 0;
+	l->why = NULL;
+	if (hci_lower_eq(u->host, n, "localhost") ||
+	    (n > 10 && hci_lower_eq(u->host + n - 10, 10, ".localhost"))) {
+		add_addr(l, AF_INET, v4_loopback);
+		add_addr(l, AF_INET6, v6_loopback);
+		return HC_OK;
+	}
+	if ((family = hci_ip_parse(u->host, n, ip)) != 0) {
+		add_addr(l, family, ip);
+		return HC_OK;
+	}
+	hosts_read(c, req, l, buf, cap);
+	if (c->now >= c->deadline)
+		return timed_out(c, "reading the hosts file");
+	return l->count ? HC_OK : fail(c, HC_ERR_RESOLVE, 0, l->why);
+}
+
+/* The socket address of entry a of l, or of the unix socket. */
+static socklen_t sockaddr_of(const struct hc_request *req, const unsigned char *a,
+			     union hc_addr *sa)
+{
+	unsigned short port = htons((unsigned short)req->url.port);
+
+	memset(sa, 0, sizeof *sa);
+	if (req->unix_socket) {
+		sa->un.sun_family = AF_UNIX;
+		memcpy(sa->un.sun_path, req->unix_socket, strlen(req->unix_socket));
+		return sizeof sa->un;
+	}
+	if (a[0] == AF_INET) {
+		sa->in.sin_family = AF_INET;
+		sa->in.sin_port = port;
+		memcpy(&sa->in.sin_addr, a + 1, 4);
+		return sizeof sa->in;
+	}
+	sa->in6.sin6_family = AF_INET6;
+	sa->in6.sin6_port = port;
+	memcpy(&sa->in6.sin6_addr, a + 1, 16);
+	return sizeof sa->in6;
+}
+
+/* ---- one connection ---- */
+
+/* Sends all of p. A connection still in progress makes send() wait, and a
+ * refused one makes it fail, so the healthy path needs no extra poll. A
+ * peer that went away after the connection was made (EPIPE, reset) may
+ * have answered first: that answer decides, so sending just stops. */
+static enum hc_error send_all(struct conn *c, const char *p, size_t n)
 {
 	ssize_t w;
 
@@ -219,60 +273,70 @@ static enum hc_error send_all(struct hc_conn *c, const char *p, size_t n)
 		if (w > 0) {
 			p += w;
 			n -= (size_t)w;
+		} else if (errno == EPIPE || errno == ECONNRESET) {
+			return HC_OK;
 		} else if (errno != EAGAIN && errno != EINTR) {
 			return fail_errno(c);
 		} else if (!wait_fd(c, POLLOUT)) {
-			return timed_out(c);
+			return timed_out(c, "connecting");
 		}
 	}
 	return HC_OK;
 }
 
-/* Connects c->fd to a and, for HTTP, sends the request: a connection still
- * in progress makes send() wait, and a refused one makes it fail, so the
- * healthy path needs no extra poll. For TCP, waits for the connection. */
-static enum hc_error connect_one(struct hc_conn *c, const union hc_addr *a,
-				 const char *req, size_t n)
+/* Connects c->fd to sa and sends req[0..n) (n 0: tcp://, which waits for
+ * the connection instead). HC_OK when a response is to be read (or, for
+ * tcp://, the connection is made). */
+static enum hc_error open_one(struct conn *c, const union hc_addr *sa, socklen_t len,
+			      const char *req, size_t n)
 {
-	socklen_t len = a->sa.sa_family == AF_INET ? sizeof a->in :
-			a->sa.sa_family == AF_INET6 ? sizeof a->in6 : sizeof a->un;
+	int e;
 
-	if (connect(c->fd, &a->sa, len) != 0 && errno != EINPROGRESS && errno != EAGAIN)
+	if (connect(c->fd, &sa->sa, len) != 0 && errno != EINPROGRESS) {
+		/* On a unix socket EAGAIN means no connection was made. */
+		if (errno == EAGAIN && sa->sa.sa_family == AF_UNIX)
+			return fail(c, HC_ERR_REFUSED, EAGAIN, "listen backlog full");
 		return fail_errno(c);
+	}
 	if (n)
 		return send_all(c, req, n);
 	if (!wait_fd(c, POLLOUT))
-		return timed_out(c);
-	len = sizeof errno;
-	errno = 0;
-	getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &errno, &len);
-	return errno ? fail_errno(c) : HC_OK;
+		return timed_out(c, "connecting");
+	len = sizeof e;
+	e = 0;
+	getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &e, &len);
+	errno = e;
+	return e ? fail_errno(c) : HC_OK;
 }
 
 /* Connects to each address in turn until one answers or the deadline
  * passes. The error kept is the last one, but refused beats unreachable:
  * a service on 127.0.0.1 only, probed as localhost on a host without
  * IPv6, is refused, not unreachable. */
-static enum hc_error open_conn(struct hc_conn *c, const struct hc_addrs *list,
-			       const char *req, size_t n)
+static enum hc_error open_conn(struct conn *c, const struct hc_request *req,
+			       const struct addrs *l, const char *buf, size_t n)
 {
 	struct hc_result *res = c->res;
 	enum hc_error seen = HC_OK;
+	union hc_addr sa;
+	socklen_t len;
 	size_t i;
 
-	for (i = 0; i < list->count; i++) {
-		c->fd = socket(list->a[i].sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	for (i = 0; i < l->count; i++) {
+		len = sockaddr_of(req, l->a[i], &sa);
+		c->fd = socket(sa.sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 		if (c->fd < 0) {
 			fail_errno(c);
+		} else if (open_one(c, &sa, len, buf, n) == HC_OK) {
+			res->error = HC_OK; /* what failed before does not count */
+			res->sys_errno = 0;
+			res->detail = NULL;
+			return HC_OK;
 		} else {
-			if (connect_one(c, &list->a[i], req, n) == HC_OK) {
-				res->error = HC_OK; /* what failed before does not count */
-				res->sys_errno = 0;
-				return HC_OK;
-			}
 			close(c->fd);
 			c->fd = -1;
 		}
+		c->stale = 1;
 		if (res->error == HC_ERR_UNREACHABLE && seen != HC_OK)
 			res->error = seen;
 		if (res->error == HC_ERR_TIMEOUT)
@@ -282,184 +346,81 @@ static enum hc_error open_conn(struct hc_conn *c, const struct hc_addrs *list,
 	return res->error;
 }
 
-/* Reads more bytes after c->len, waiting first: after a send the answer is
- * rarely there yet. Returns the count, 0 at end of stream, -1 with c->res
- * set on error or timeout. */
-static ssize_t recv_some(struct hc_conn *c)
+/* Reads the response into buf and feeds it to the engine until it has a
+ * verdict. After a recv that filled buf, more is likely waiting: it reads
+ * again at once, and reads the clock instead of waiting. */
+static void receive(struct conn *c, struct hc_http *e, char *buf)
 {
+	int full = 0;
 	ssize_t r;
 
 	for (;;) {
-		if (!wait_fd(c, POLLIN))
-			return timed_out(c), -1;
-		r = recv(c->fd, c->buf + c->len, c->cap - c->len, 0);
-		if (r >= 0)
-			return r;
-		if (errno != EAGAIN && errno != EINTR)
-			return fail_errno(c), -1;
-	}
-}
-
-static int is_interim(int status) { return status >= 100 && status < 200 && status != 101; }
-
-/* 1 when buf[0..n) holds a line feed. */
-static int has_lf(const char *buf, size_t n)
-{
-	while (n > 0)
-		if (buf[--n] == '\n')
-			return 1;
-	return 0;
-}
-
-/* Reads until a final response head is in c->buf; 1xx heads are dropped.
- * The head is parsed when a line may have ended, to check the first bytes,
- * and once more before giving up on a closed stream or a full buffer, so
- * that the verdict never depends on how the bytes were split. */
-static enum hc_error read_head(struct hc_conn *c, const struct hc_request *req,
-			       struct hc_head *h)
-{
-	size_t fresh = 0;
-	ssize_t r = 1;
-
-	for (;;) {
-		if (c->len > 0 && (c->len < 8 || r == 0 || c->len == c->cap ||
-				   has_lf(c->buf + c->len - fresh, fresh))) {
-			switch (hc_head_parse(c->buf, c->len, h)) {
-			case HC_PARSE_INVALID:
-				return fail(c, h->framing ? HC_ERR_FRAMING : HC_ERR_MALFORMED, 0, h->why);
-			case HC_PARSE_DONE:
-				if (req->trace)
-					req->trace(req->trace_ctx, '<', c->buf, h->head_len);
-				if (!is_interim(h->status))
-					return HC_OK;
-				c->len -= h->head_len;
-				memmove(c->buf, c->buf + h->head_len, c->len);
-				fresh = c->len;
-				continue;
-			case HC_PARSE_MORE:
-				break;
+		if (full) {
+			c->now = hci_now_ns();
+			if (c->now >= c->deadline) {
+				timed_out(c, NULL);
+				return;
 			}
+		} else if (!wait_fd(c, POLLIN)) {
+			timed_out(c, NULL);
+			return;
 		}
-		if (r == 0)
-			return fail(c, HC_ERR_CLOSED, 0, NULL);
-		if (c->len == c->cap)
-			return fail(c, HC_ERR_TOO_LARGE, 0, NULL);
-		r = recv_some(c);
-		if (r < 0)
-			return c->res->error;
-		c->len += (size_t)r;
-		fresh = (size_t)r;
-	}
-}
-
-/* Reads the body until the text is found, the body ends, HC_BODY_SCAN_MAX
- * bytes were examined, or the deadline passes. Data decoded before a fault
- * in the chunk framing is searched too: the same bytes give the same
- * verdict however they were split. */
-static enum hc_error read_body(struct hc_conn *c, const struct hc_request *req,
-			       const struct hc_head *h)
-{
-	struct hc_match m;
-	struct hc_chunked ch = HC_CHUNKED_INIT;
-	unsigned long long left = h->content_length;
-	size_t scanned = 0, n, used;
-	enum hc_parse p = HC_PARSE_MORE;
-	ssize_t r;
-
-	if (h->status == 204 || h->status == 304)
-		return fail(c, HC_ERR_BODY, 0, "no body");
-	hc_match_init(&m, req->body_contains, req->body_contains_len);
-	c->len -= h->head_len;
-	memmove(c->buf, c->buf + h->head_len, c->len);
-	for (;;) {
-		n = c->len;
-		if (h->chunked) {
-			p = hc_chunked_decode(&ch, c->buf, c->len, &n, &used);
-		} else if (h->has_length) {
-			if (n > left)
-				n = (size_t)left;
-			left -= n;
-			if (left == 0)
-				p = HC_PARSE_DONE;
+		r = recv(c->fd, buf, HC_BUF_BYTES, 0);
+		if (r < 0 && (errno == EAGAIN || errno == EINTR)) {
+			full = 0;
+			continue;
 		}
-		if (n > HC_BODY_SCAN_MAX - scanned)
-			n = HC_BODY_SCAN_MAX - scanned;
-		if (hc_match_feed(&m, c->buf, n))
-			return HC_OK;
-		scanned += n;
-		if (p == HC_PARSE_INVALID)
-			return fail(c, HC_ERR_FRAMING, 0, "bad chunk");
-		if (scanned == HC_BODY_SCAN_MAX)
-			return fail(c, HC_ERR_BODY, 0, "not in the first 64 KiB");
-		if (p == HC_PARSE_DONE)
-			return fail(c, HC_ERR_BODY, 0, NULL);
-		c->len = 0;
-		r = recv_some(c);
-		if (r < 0)
-			return c->res->error;
-		if (r == 0)
-			return (h->chunked || h->has_length) ?
-			       fail(c, HC_ERR_CLOSED, 0, "in the body") : fail(c, HC_ERR_BODY, 0, NULL);
-		c->len = (size_t)r;
+		if (r < 0) {
+			fail_errno(c);
+			return;
+		}
+		c->stale = 1;
+		if (hc_http_feed(e, buf, (size_t)r) != HC_PARSE_MORE)
+			return;
+		full = r == HC_BUF_BYTES;
 	}
-}
-
-/* Judges the answer to the request sent. */
-static enum hc_error exchange(struct hc_conn *c, const struct hc_request *req)
-{
-	struct hc_head h;
-
-	c->len = 0;
-	if (read_head(c, req, &h) != HC_OK)
-		return c->res->error;
-	c->res->status = h.status;
-	if (!hc_status_match(&req->accept, h.status))
-		return fail(c, HC_ERR_STATUS, 0, NULL);
-	if (req->body_contains)
-		return read_body(c, req, &h);
-	return HC_OK;
-}
-
-static int request_ok(const struct hc_request *req)
-{
-	if (req->timeout_ms == 0 || req->timeout_ms > HC_TIMEOUT_MAX || req->method == NULL ||
-	    req->header_count > HC_HEADERS_MAX)
-		return 0;
-	if (req->body_contains &&
-	    (req->body_contains_len == 0 || req->body_contains_len > HC_TEXT_MAX ||
-	     req->url.scheme == HC_TCP || req->method[0] == 'H'))
-		return 0;
-	return req->url.scheme == HC_TCP || req->url.target != NULL;
 }
 
 enum hc_error hc_probe(const struct hc_request *req, struct hc_result *res)
 {
-	char buf[HC_HEAD_MAX]; /* the request head, then the response */
-	struct hc_addrs list;
-	struct hc_conn c;
-	long long start = now_ms();
-	size_t reqlen = 0;
+	char buf[HC_BUF_BYTES]; /* the hosts file, the request, the response */
+	struct hc_http e;
+	struct addrs l;
+	struct conn c;
+	long long start;
+	size_t n = 0;
 
 	memset(res, 0, sizeof *res);
 	res->timeout_ms = req->timeout_ms;
-	c.res = res;
-	c.buf = buf;
-	c.cap = sizeof buf;
-	c.fd = -1;
-	c.now = start;
-	c.stale = 0;
-	c.deadline = start + req->timeout_ms;
-	if (!request_ok(req) ||
-	    (req->url.scheme == HC_HTTP && (reqlen = hc_request_build(req, buf, HC_REQUEST_MAX)) == 0))
+	if (hc_request_check(req, &res->detail) != HC_OK) {
 		res->error = HC_ERR_REQUEST;
-	else if ((res->error = resolve(req, &list)) == HC_OK &&
-		 open_conn(&c, &list, buf, reqlen) == HC_OK && reqlen > 0) {
-		if (req->trace)
-			req->trace(req->trace_ctx, '>', buf, reqlen);
-		exchange(&c, req);
+		return res->error;
 	}
+	c.res = res;
+	c.fd = -1;
+	c.stale = 0;
+	c.now = start = hci_now_ns();
+	c.deadline = start + (long long)req->timeout_ms * NS_PER_MS;
+	if (req->unix_socket) {
+		l.count = 1;
+	} else if (resolve(&c, req, &l, buf, sizeof buf) != HC_OK) {
+		goto out;
+	}
+	if (req->url.scheme == HC_HTTP)
+		n = hc_request_build(req, buf, HC_REQUEST_MAX);
+	if (open_conn(&c, req, &l, buf, n) == HC_OK && n) {
+		if (req->trace)
+			req->trace(req->trace_ctx, '>', buf, n);
+		hc_http_init(&e, req, res);
+		receive(&c, &e, buf);
+	}
+out:
 	if (c.fd >= 0)
 		close(c.fd);
-	res->elapsed_ms = (unsigned)(now_ms() - start);
+	if (res->error != HC_OK)
+		c.now = hci_now_ns();
+	else if (c.now >= c.deadline)
+		timed_out(&c, NULL); /* healthy, but too late */
+	res->elapsed_ms = (unsigned)((c.now - start) / NS_PER_MS);
 	return res->error;
 }

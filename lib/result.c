@@ -1,119 +1,111 @@
-/* result.c - names for errors and the one line a probe prints. */
+/* result.c - names for errors, the one bounded writer, and the one line a
+ * probe prints. */
 #include <string.h>
 #include "hc_internal.h"
 
-/* One string per enum hc_error, in its order. */
-static const char messages[] =
-	"healthy\0"
-	"unexpected status\0"
-	"body does not contain the text\0"
-	"cannot resolve host\0"
-	"connection refused\0"
-	"timed out\0"
-	"connection reset\0"
-	"connection closed before a full response\0"
-	"network unreachable\0"
-	"socket error\0"
-	"malformed response\0"
-	"response head too large\0"
-	"malformed response\0"
-	"invalid request\0"
-	"unknown error";
+/* One row per enum hc_error, in its order: the strings are packed into
+ * one array (no pointer per row), and the compiler checks each row's
+ * place against the enum. */
+#define MESSAGES(X) \
+	X(HC_OK, "healthy") \
+	X(HC_ERR_STATUS, "unexpected status") \
+	X(HC_ERR_BODY, "body does not contain the text") \
+	X(HC_ERR_RESOLVE, "cannot resolve host") \
+	X(HC_ERR_REFUSED, "connection refused") \
+	X(HC_ERR_TIMEOUT, "timed out") \
+	X(HC_ERR_RESET, "connection reset") \
+	X(HC_ERR_CLOSED, "connection closed before a full response") \
+	X(HC_ERR_UNREACHABLE, "network unreachable") \
+	X(HC_ERR_NETWORK, "socket error") \
+	X(HC_ERR_MALFORMED, "malformed response") \
+	X(HC_ERR_TOO_LARGE, "response too large") \
+	X(HC_ERR_FRAMING, "malformed response") \
+	X(HC_ERR_REQUEST, "invalid request")
+
+#define MSG_TEXT(e, s) s "\0"
+#define MSG_ROW(e, s) ROW_##e,
+#define MSG_CHECK(e, s) typedef char check_##e[ROW_##e == (int)e ? 1 : -1];
+
+static const char messages[] = MESSAGES(MSG_TEXT) "unknown error";
+enum { MESSAGES(MSG_ROW) ROW_COUNT };
+MESSAGES(MSG_CHECK)
+typedef char check_count[ROW_COUNT == (int)HC_ERR_COUNT ? 1 : -1];
 
 const char *hc_strerror(enum hc_error err)
 {
 	const char *s = messages;
 	unsigned i;
 
-	for (i = 0; i < (unsigned)err && i <= HC_ERR_REQUEST; i++)
-		while (*s++)
-			;
+	for (i = 0; i < (unsigned)err && i < HC_ERR_COUNT; i++)
+		s += strlen(s) + 1;
 	return s;
 }
 
-size_t hc_fmt_uint(char *buf, unsigned long long v)
+/* ---- the bounded writer ---- */
+
+void hci_put(struct hci_out *o, const char *s, size_t n)
+{
+	size_t room = o->len < o->cap ? o->cap - o->len : 0;
+
+	if (room)
+		memcpy(o->buf + o->len, s, n < room ? n : room);
+	o->len += n;
+}
+
+void hci_puts(struct hci_out *o, const char *s)
+{
+	hci_put(o, s, strlen(s));
+}
+
+void hci_put_uint(struct hci_out *o, unsigned long long v)
 {
 	char tmp[20];
-	size_t n = 0, i;
+	size_t n = sizeof tmp;
 
 	do {
-		tmp[n++] = (char)('0' + v % 10);
+		tmp[--n] = (char)('0' + v % 10);
 		v /= 10;
 	} while (v);
-	for (i = 0; i < n; i++)
-		buf[i] = tmp[n - 1 - i];
-	return n;
-}
-
-/* A line under construction: bytes past cap - 1 are dropped. */
-struct line {
-	char *buf;
-	size_t len, cap;
-};
-
-static void add_n(struct line *l, const char *s, size_t n)
-{
-	if (n > l->cap - 1 - l->len)
-		n = l->cap - 1 - l->len;
-	memcpy(l->buf + l->len, s, n);
-	l->len += n;
-}
-
-static void add(struct line *l, const char *s)
-{
-	add_n(l, s, strlen(s));
-}
-
-/* A string literal, its length known at compile time. */
-#define ADD_LIT(l, s) add_n(l, s, sizeof s - 1)
-
-static void add_uint(struct line *l, unsigned long long v)
-{
-	char num[20];
-
-	add_n(l, num, hc_fmt_uint(num, v));
+	hci_put(o, tmp + n, sizeof tmp - n);
 }
 
 size_t hc_result_line(const struct hc_request *req, const struct hc_result *res,
 		      char *buf, size_t cap)
 {
-	struct line l;
+	struct hci_out o = {buf, 0, cap ? cap - 1 : 0};
 
 	(void)req; /* kept in the API for messages that name the target */
 	if (cap == 0)
 		return 0;
-	l.buf = buf;
-	l.len = 0;
-	l.cap = cap;
-	add(&l, res->error == HC_OK ? "healthy: " : "unhealthy: ");
+	hci_puts(&o, res->error == HC_OK ? "healthy: " : "unhealthy: ");
 	if (res->status) {
-		ADD_LIT(&l, "HTTP ");
-		add_uint(&l, (unsigned)res->status);
+		HCI_PUT_LIT(&o, "HTTP ");
+		hci_put_uint(&o, (unsigned)res->status);
 		if (res->error != HC_OK && res->error != HC_ERR_STATUS)
-			ADD_LIT(&l, ", ");
+			HCI_PUT_LIT(&o, ", ");
 	} else if (res->error == HC_OK) {
-		ADD_LIT(&l, "TCP connect"); /* healthy HTTP always has a status */
+		HCI_PUT_LIT(&o, "TCP connect"); /* healthy HTTP always has a status */
 	}
 	if (res->error == HC_OK) {
-		ADD_LIT(&l, " in ");
-		add_uint(&l, res->elapsed_ms);
-		ADD_LIT(&l, " ms");
+		HCI_PUT_LIT(&o, " in ");
+		hci_put_uint(&o, res->elapsed_ms);
+		HCI_PUT_LIT(&o, " ms");
 	} else if (res->error == HC_ERR_TIMEOUT) {
-		ADD_LIT(&l, "timed out after ");
-		add_uint(&l, res->timeout_ms);
-		ADD_LIT(&l, " ms");
+		HCI_PUT_LIT(&o, "timed out after ");
+		hci_put_uint(&o, res->timeout_ms);
+		HCI_PUT_LIT(&o, " ms");
 	} else if (res->error != HC_ERR_STATUS) {
-		add(&l, hc_strerror(res->error));
+		hci_puts(&o, hc_strerror(res->error));
 		if (res->error == HC_ERR_NETWORK && res->sys_errno) {
-			ADD_LIT(&l, " ");
-			add_uint(&l, (unsigned)res->sys_errno);
+			HCI_PUT_LIT(&o, " ");
+			hci_put_uint(&o, (unsigned)res->sys_errno);
 		}
 		if (res->detail) {
-			ADD_LIT(&l, " (");
-			add(&l, res->detail);
-			ADD_LIT(&l, ")");
+			HCI_PUT_LIT(&o, " (");
+			hci_puts(&o, res->detail);
+			HCI_PUT_LIT(&o, ")");
 		}
 	}
-	buf[l.len] = '\0';
-	return l.len;
+	buf[hci_out_used(&o)] = '\0';
+	return hci_out_used(&o);
 }

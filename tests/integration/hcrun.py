@@ -20,7 +20,7 @@ import subprocess
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-VERSION = "0.1.0"
+VERSION = re.search(r'#define HC_VERSION "([^"]+)"', open(os.path.join(ROOT, "lib", "healthcheck.h")).read()).group(1)
 EXIT_USAGE = 64
 
 

@@ -42,6 +42,12 @@ def trickle_forever(data=b"a", delay=0.05):
     return ("trickle_forever", bytes(data), float(delay))
 
 
+def flood_forever(data):
+    """Send data again and again as fast as the peer reads it, until
+    stopped (or STEP_MAX_S): a peer that never runs dry."""
+    return ("flood_forever", bytes(data))
+
+
 def sleep(seconds):
     """Do nothing for a while (the connection stays open)."""
     return ("sleep", float(seconds))
@@ -313,6 +319,14 @@ class Server:
                 s.sendall(data[i % len(data):i % len(data) + 1])
                 i += 1
                 self.stopping.wait(delay)
+        elif kind == "flood_forever":
+            s.settimeout(SLICE_S)
+            end = time.monotonic() + STEP_MAX_S
+            while not self.stopping.is_set() and time.monotonic() < end:
+                try:
+                    s.send(step[1])
+                except socket.timeout:
+                    pass
         elif kind == "sleep":
             self.stopping.wait(step[1])
         elif kind == "hold":

@@ -121,6 +121,7 @@ def head_then_hold(head):
 
 
 OK = http(200, "OK", ["Content-Length: 0"])
+UA = hcrun.VERSION.encode()
 
 # Reasons, as regexes. Once the head is in, the probe names the status
 # first ("HTTP 200, connection reset"), and some reasons carry a detail in
@@ -193,7 +194,7 @@ def _(t):
     healthy(t.run(["--unix-socket", s.path, "http://localhost/health?x=1"]))
     req = one_request(s)
     want = (b"GET /health?x=1 HTTP/1.1\r\nHost: localhost\r\n"
-            b"User-Agent: healthcheck/0.1.0\r\nConnection: close\r\n\r\n")
+            b"User-Agent: healthcheck/" + UA + b"\r\nConnection: close\r\n\r\n")
     check(req == want, "request over the unix socket:\n  got  %r\n  want %r", req, want)
 
 
@@ -744,9 +745,9 @@ def _(t):
     healthy(t.run(["-H", "X-Test: 1", "-H", "Accept: */*",
                    s.url("/path/x?a=1&b=2")]))
     req = one_request(s)
-    want = (b"GET /path/x?a=1&b=2 HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
-            b"User-Agent: healthcheck/0.1.0\r\nConnection: close\r\n"
-            b"X-Test: 1\r\nAccept: */*\r\n\r\n" % s.port)
+    want = (b"GET /path/x?a=1&b=2 HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n" % s.port +
+            b"User-Agent: healthcheck/" + UA + b"\r\nConnection: close\r\n"
+            b"X-Test: 1\r\nAccept: */*\r\n\r\n")
     check(req == want, "request bytes:\n  got  %r\n  want %r", req, want)
 
 
@@ -782,7 +783,7 @@ def _(t):
     line, f = parse_head(one_request(s))
     check(line == "GET / HTTP/1.1", "request line: %r", line)
     check(field_values(f, "Host") == ["x"], "exactly one Host: x expected: %r", f)
-    check(field_values(f, "User-Agent") == ["healthcheck/0.1.0"], "User-Agent: %r", f)
+    check(field_values(f, "User-Agent") == ["healthcheck/" + hcrun.VERSION], "User-Agent: %r", f)
     check(field_values(f, "Connection") == ["close"], "Connection: %r", f)
 
 
@@ -1049,7 +1050,7 @@ def _(t):
     err = r.err_lines()
     # -v writes both heads as they were sent and received
     for want in ("GET /v HTTP/1.1", "Host: %s" % s.authority,
-                 "User-Agent: healthcheck/0.1.0", "X-Req: 1",
+                 "User-Agent: healthcheck/" + hcrun.VERSION, "X-Req: 1",
                  "HTTP/1.1 200 OK", "X-Resp: yes"):
         check(want in [l.rstrip("\r") for l in err], "verbose output lacks %r\n%s", want,
               r.describe())

@@ -1,0 +1,433 @@
+/* command.c - the healthcheck command: argv and environment in, one line and
+ * an exit code out. A service calls hc_main() for its own subcommand. */
+#include <fcntl.h>
+#include <poll.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include "hc_internal.h"
+
+#define WAIT_INTERVAL_MS 200 /* between --wait attempts: short, not busy */
+#define PIPE_ATOM 4096       /* a write this small to a pipe with room never blocks */
+
+/* The options, one row each: the short letter (0: none), the long name and
+ * where it may be given. ARG: argv with a value, and HEALTHCHECK_NAME;
+ * ENV: only in the environment; FLAG: argv, no value. */
+enum { ARG, ENV, FLAG };
+#define OPTIONS(X) \
+	X(TIMEOUT, 't', "timeout", ARG) \
+	X(HEADER, 'H', "header", ARG) \
+	X(METHOD, 'X', "method", ARG) \
+	X(STATUS, 's', "status", ARG) \
+	X(BODY, 'b', "body-contains", ARG) \
+	X(UNIX, 0, "unix-socket", ARG) \
+	X(WAIT, 'w', "wait", ARG) \
+	X(URL, 0, "url", ENV) \
+	X(PORT, 0, "port", ENV) \
+	X(QUIET, 'q', "quiet", FLAG) \
+	X(VERBOSE, 'v', "verbose", FLAG) \
+	X(HELP, 'h', "help", FLAG) \
+	X(VERSION, 'V', "version", FLAG)
+
+#define OPT_ENUM(id, ch, name, kind) O_##id,
+#define OPT_LETTER(id, ch, name, kind) ch,
+#define OPT_NAME(id, ch, name, kind) name "\0"
+#define OPT_KIND(id, ch, name, kind) kind,
+enum { OPTIONS(OPT_ENUM) O_COUNT };
+static const char opt_letter[] = { OPTIONS(OPT_LETTER) };
+static const char opt_names[] = OPTIONS(OPT_NAME);
+static const unsigned char opt_kind[] = { OPTIONS(OPT_KIND) };
+
+/* The long name of option o. */
+static const char *opt_long(int o)
+{
+	const char *s = opt_names;
+
+	while (o-- > 0)
+		s += strlen(s) + 1;
+	return s;
+}
+
+static const char help_text[] =
+	"usage: healthcheck [OPTIONS] [URL]\n"
+	"URL: http://HOST[:PORT][/PATH] or tcp://HOST:PORT (default: $HEALTHCHECK_URL\n"
+	" or http://localhost:$HEALTHCHECK_PORT|$PORT|8080/)\n"
+	" -t, --timeout 900ms  -H, --header 'Name: value'  -X, --method GET|HEAD\n"
+	" -s, --status 200-399  -b, --body-contains TEXT  --unix-socket PATH\n"
+	" -w, --wait DURATION  -q, --quiet  -v, --verbose  -h, --help  -V, --version\n"
+	"Env: HEALTHCHECK_TIMEOUT, ... Exit: 0 healthy, 1 unhealthy, 64 usage error\n";
+
+struct cli {
+	const char *prog;
+	const char *val[O_COUNT];  /* the value of each option */
+	const char *env[O_COUNT];  /* its environment entry, when it came from there */
+	const char *headers[HC_HEADERS_MAX];
+	size_t header_count;
+	const char *url, *port;    /* argv's URL; $PORT */
+	int flag[O_COUNT];
+};
+
+/* Where -v writes: stderr, escaped, and never past the deadline. */
+struct sink {
+	int dead;            /* closed at the start, or a write missed the deadline */
+	long long deadline;  /* ns */
+	size_t len;
+	char buf[256];
+};
+
+static void out(int fd, const char *s, size_t n) { (void)!write(fd, s, n); }
+
+/* Writes the sink's bytes to fd 2 in pieces a pipe takes whole, each once
+ * poll says there is room: waiting no later than the deadline (after it,
+ * only room that is there at once is used); then gives up for good. */
+static void flush(struct sink *k)
+{
+	struct pollfd p = {2, POLLOUT, 0};
+	long long left;
+	size_t i = 0, n;
+	ssize_t w;
+
+	while (!k->dead && i < k->len) {
+		left = (k->deadline - hci_now_ns()) / 1000000;
+		if (poll(&p, 1, left > 0 ? (int)left : 0) != 1 || !(p.revents & POLLOUT))
+			break;
+		n = k->len - i < PIPE_ATOM ? k->len - i : PIPE_ATOM;
+		if ((w = write(2, k->buf + i, n)) <= 0)
+			break;
+		i += (size_t)w;
+	}
+	k->dead |= i < k->len;
+	k->len = 0;
+}
+
+/* Appends bytes to the sink: a control byte or a byte past ASCII as \xHH,
+ * so that a response cannot drive the terminal. */
+static void sink_put(struct sink *k, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char c;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (k->len > sizeof k->buf - 4)
+			flush(k);
+		c = (unsigned char)s[i];
+		if ((c >= ' ' && c < 0x7f) || c == '\t' || c == '\n' || c == '\r') {
+			k->buf[k->len++] = (char)c;
+		} else {
+			memcpy(k->buf + k->len, "\\x", 2);
+			k->buf[k->len + 2] = hex[c >> 4];
+			k->buf[k->len + 3] = hex[c & 15];
+			k->len += 4;
+		}
+	}
+}
+
+/* -v: the request and response heads as they went, on stderr. */
+static void trace(void *ctx, char dir, const char *buf, size_t len)
+{
+	(void)dir;
+	sink_put(ctx, buf, len);
+	flush(ctx);
+}
+
+/* "PROG: WHAT ARG" and a usage line on stderr: the answer to every bad
+ * input. ARG is shown with control bytes as '?', and cut when long. */
+static int usage(const struct cli *c, const char *what, const char *arg, size_t arg_len)
+{
+	char line[320];
+	struct hci_out o = {line, 0, sizeof line};
+	size_t i;
+
+	hci_puts(&o, c->prog);
+	HCI_PUT_LIT(&o, ": ");
+	hci_puts(&o, what);
+	for (i = 0; i < arg_len && i < 200; i++)
+		hci_put(&o, (unsigned char)arg[i] < ' ' ? "?" : arg + i, 1);
+	HCI_PUT_LIT(&o, "\nusage: ");
+	hci_puts(&o, c->prog);
+	HCI_PUT_LIT(&o, " [OPTIONS] [URL] (see --help)\n");
+	out(2, line, hci_out_used(&o));
+	return HC_EXIT_USAGE;
+}
+
+static int usage_s(const struct cli *c, const char *what, const char *arg)
+{
+	return usage(c, what, arg, arg ? strlen(arg) : 0);
+}
+
+/* Records option o with value v, from the command line. 0 or an exit code. */
+static int take(struct cli *c, int o, const char *v)
+{
+	if (opt_kind[o] == FLAG) {
+		c->flag[o] = 1;
+		return 0;
+	}
+	if (o == O_HEADER) {
+		if (c->env[O_HEADER]) /* the command line replaces the env's header */
+			c->header_count = 0;
+		if (c->header_count == HC_HEADERS_MAX)
+			return usage_s(c, "too many headers", NULL);
+		c->headers[c->header_count++] = v;
+	}
+	c->val[o] = v;
+	c->env[o] = NULL;
+	return 0;
+}
+
+/* The option named s[0..n), or with n == 0 the one whose letter is ch.
+ * Options only the environment has are not found. */
+static int find(const char *s, size_t n, char ch)
+{
+	int o;
+
+	for (o = 0; o < O_COUNT; o++)
+		if (opt_kind[o] != ENV &&
+		    (n ? strlen(opt_long(o)) == n && memcmp(opt_long(o), s, n) == 0
+		       : opt_letter[o] == ch && ch))
+			return o;
+	return -1;
+}
+
+/* argv into c: options ("--name value", "--name=value", "-t2", "-t 2",
+ * "-qv"), "--" to end them, and at most one URL. 0, or an exit code. */
+static int parse_args(struct cli *c, int argc, char **argv)
+{
+	char name[3] = "-?";
+	const char *a, *s, *v;
+	int i, o, r, opts = 1;
+
+	for (i = 1; i < argc; i++) {
+		a = argv[i];
+		if (!opts || a[0] != '-' || a[1] == '\0') {
+			if (c->url)
+				return usage_s(c, "more than one URL: ", a);
+			c->url = a;
+			continue;
+		}
+		if (a[1] == '-') {
+			for (s = a + 2; *s && *s != '='; s++)
+				;
+			if (s == a + 2 && !*s) {
+				opts = 0;
+				continue;
+			}
+			if ((o = find(a + 2, (size_t)(s - a - 2), 0)) < 0)
+				return usage_s(c, "unknown option ", a);
+			v = *s ? s + 1 : NULL;
+			if (opt_kind[o] == FLAG && v)
+				return usage_s(c, "no value is taken by ", a);
+		} else {
+			for (s = a + 1;; s++) {
+				name[1] = *s;
+				if ((o = find(NULL, 0, *s)) < 0)
+					return usage_s(c, "unknown option ", name);
+				if (opt_kind[o] != FLAG || s[1] == '\0')
+					break;
+				c->flag[o] = 1;
+			}
+			v = s[1] ? s + 1 : NULL;
+			a = name;
+		}
+		if (opt_kind[o] != FLAG && !v) {
+			if (++i >= argc)
+				return usage_s(c, "a value is needed by ", a);
+			v = argv[i];
+		}
+		if ((r = take(c, o, v)) != 0)
+			return r;
+	}
+	return 0;
+}
+
+/* The value in env entry e when its name is name in capitals with '-' as
+ * '_'; NULL otherwise, and for an empty value (unset, as ${X:-} gives). */
+static const char *env_value(const char *e, const char *name)
+{
+	for (; *name; name++, e++)
+		if (*e != (*name == '-' ? '_' : *name - 32))
+			return NULL;
+	return *e == '=' && e[1] ? e + 1 : NULL;
+}
+
+static void read_env(struct cli *c, char **envp)
+{
+	const char *v, *e;
+	int o;
+
+	for (; envp && *envp; envp++) {
+		e = *envp;
+		if (*e == 'P' && (v = env_value(e, "port")) != NULL)
+			c->port = v;
+		if (*e != 'H') /* most of the environment ends here */
+			continue;
+		for (v = "HEALTHCHECK_"; *v && *e == *v; e++, v++)
+			;
+		if (*v)
+			continue;
+		for (o = 0; o < O_COUNT; o++)
+			if (opt_kind[o] != FLAG && (v = env_value(e, opt_long(o))) != NULL) {
+				c->val[o] = v;
+				c->env[o] = *envp;
+			}
+	}
+	if (c->env[O_HEADER])
+		c->headers[c->header_count++] = c->val[O_HEADER];
+}
+
+/* "invalid --timeout" or "invalid HEALTHCHECK_TIMEOUT" (the name only). */
+static int bad_value(const struct cli *c, int o)
+{
+	const char *e = c->env[o];
+	size_t n = 0;
+
+	if (!e)
+		return usage_s(c, "invalid --", opt_long(o));
+	while (e[n] != '=')
+		n++;
+	return usage(c, "invalid ", e, n);
+}
+
+/* The URL: argv, $HEALTHCHECK_URL, the embedder's, or built from a port. */
+static int pick_url(struct cli *c, const struct hc_defaults *def, struct hc_url *u,
+		    char *buf, size_t cap)
+{
+	const char *url = c->url ? c->url : c->val[O_URL] ? c->val[O_URL] : def->url;
+	const char *port = c->val[O_PORT] ? c->val[O_PORT] : c->port;
+	struct hci_out o = {buf, 0, cap - 1};
+	unsigned p = def->port ? def->port : 8080;
+
+	if (!url) {
+		if (port && hc_port_parse(port, strlen(port), &p) != HC_PARSE_DONE)
+			return c->val[O_PORT] ? bad_value(c, O_PORT) : usage_s(c, "invalid PORT", NULL);
+		HCI_PUT_LIT(&o, "http://localhost:");
+		hci_put_uint(&o, p);
+		hci_puts(&o, def->path ? def->path : "/");
+		if (o.len > o.cap)
+			return usage_s(c, "path too long", NULL);
+		buf[o.len] = '\0';
+		url = buf;
+	}
+	if (hc_url_parse(url, strlen(url), u) != HC_PARSE_DONE)
+		return c->url || !c->val[O_URL] ? usage_s(c, "invalid URL: ", url) : bad_value(c, O_URL);
+	return 0;
+}
+
+static int duration(const struct cli *c, int o, unsigned *ms)
+{
+	const char *v = c->val[o];
+
+	if (v && hc_duration_parse(v, strlen(v), ms) != HC_PARSE_DONE)
+		return bad_value(c, o);
+	return 0;
+}
+
+/* Everything but the URL into req. 0, or an exit code. */
+static int configure(const struct cli *c, struct hc_request *req, unsigned *wait_ms)
+{
+	const char *const *v = c->val;
+	size_t i, n;
+
+	for (i = 0; i < c->header_count; i++)
+		if (hc_header_check(c->headers[i], strlen(c->headers[i]), &n) != HC_PARSE_DONE)
+			return bad_value(c, O_HEADER);
+	memcpy(req->headers, c->headers, sizeof c->headers);
+	req->header_count = c->header_count;
+	if (v[O_METHOD]) {
+		n = strlen(v[O_METHOD]);
+		if (hci_lower_eq(v[O_METHOD], n, "head"))
+			req->method = HC_HEAD;
+		else if (!hci_lower_eq(v[O_METHOD], n, "get"))
+			return bad_value(c, O_METHOD);
+	}
+	if (v[O_STATUS] && hc_status_parse(v[O_STATUS], strlen(v[O_STATUS]), &req->accept) != HC_PARSE_DONE)
+		return bad_value(c, O_STATUS);
+	if (v[O_BODY]) {
+		req->body_contains = v[O_BODY];
+		req->body_contains_len = strlen(v[O_BODY]);
+	}
+	req->unix_socket = v[O_UNIX]; /* both checked by hc_request_check */
+	return duration(c, O_TIMEOUT, &req->timeout_ms) ? HC_EXIT_USAGE : duration(c, O_WAIT, wait_ms);
+}
+
+/* Probes once, or with --wait until healthy or the wait is over: one
+ * deadline for all of it, each attempt given at most what is left. */
+static void run(struct hc_request *req, unsigned wait_ms, struct hc_result *res)
+{
+	const unsigned timeout = req->timeout_ms;
+	long long end, left;
+
+	if (!wait_ms) {
+		hc_probe(req, res);
+		return;
+	}
+	end = hci_now_ns() + (long long)wait_ms * 1000000;
+	for (left = end - hci_now_ns();;) {
+		req->timeout_ms = left / 1000000 < timeout ? (unsigned)((left + 999999) / 1000000) : timeout;
+		if (hc_probe(req, res) == HC_OK)
+			return;
+		left = end - hci_now_ns();
+		if (left <= 0)
+			return;
+		poll(NULL, 0, left < WAIT_INTERVAL_MS * 1000000LL ? (int)(left / 1000000) : WAIT_INTERVAL_MS);
+		left = end - hci_now_ns();
+		if (left < 1000000)
+			return;
+	}
+}
+
+int hc_main(int argc, char **argv, char **envp, const struct hc_defaults *def)
+{
+	static const struct hc_defaults none = HC_DEFAULTS_INIT;
+	struct hc_request req = HC_REQUEST_INIT;
+	struct hc_result res; /* hc_probe() sets all of it */
+	struct sink sink;
+	struct cli c;
+	const char *why;
+	char urlbuf[320], line[200];
+	unsigned wait_ms = 0;
+	size_t n;
+	int r;
+
+	memset(&c, 0, sizeof c);
+	if (!def)
+		def = &none;
+	c.prog = def->prog ? def->prog : "healthcheck";
+	if (def->timeout_ms)
+		req.timeout_ms = def->timeout_ms;
+	read_env(&c, envp);
+	if ((r = parse_args(&c, argc, argv)) != 0)
+		return r;
+	if (c.flag[O_HELP])
+		return out(1, help_text, sizeof help_text - 1), HC_EXIT_HEALTHY;
+	if (c.flag[O_VERSION])
+		return out(1, "healthcheck " HC_VERSION "\n", sizeof "healthcheck " HC_VERSION),
+		       HC_EXIT_HEALTHY;
+	if ((r = pick_url(&c, def, &req.url, urlbuf, sizeof urlbuf)) != 0 ||
+	    (r = configure(&c, &req, &wait_ms)) != 0)
+		return r;
+	if (hc_request_check(&req, &why) != HC_OK)
+		return usage_s(&c, why, NULL);
+	if (c.flag[O_VERBOSE] && !c.flag[O_QUIET]) {
+		/* fd 2 closed at the start would be the socket's number soon */
+		sink.dead = syscall(SYS_fcntl, 2, F_GETFD) < 0;
+		sink.len = 0;
+		sink.deadline = hci_now_ns() + (long long)(wait_ms ? wait_ms : req.timeout_ms) * 1000000;
+		req.trace = trace;
+		req.trace_ctx = &sink;
+	}
+	run(&req, wait_ms, &res);
+	if (!c.flag[O_QUIET]) {
+		n = hc_result_line(&req, &res, line, sizeof line - 1);
+		line[n++] = '\n';
+		if (res.error == HC_OK) {
+			out(1, line, n);
+		} else if (req.trace) {
+			sink_put(&sink, line, n);
+			flush(&sink);
+		} else {
+			out(2, line, n);
+		}
+	}
+	return res.error == HC_OK ? HC_EXIT_HEALTHY : HC_EXIT_UNHEALTHY;
+}
