@@ -26,7 +26,7 @@ HC_WARN   := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 ifeq ($(CI),true)
 HC_WARN += -Werror
 endif
-HC_CFLAGS := -std=c99 -D_DEFAULT_SOURCE -Os -fcf-protection=none -ffunction-sections -fdata-sections \
+HC_CFLAGS := -std=c99 -D_DEFAULT_SOURCE -Oz -fno-jump-tables -fno-inline-functions-called-once -fcf-protection=none -ffunction-sections -fdata-sections \
              -fno-asynchronous-unwind-tables -fno-unwind-tables -fno-ident \
              $(HC_WARN) -Ilib
 # Size is policy: static, no PIE, stripped, unused sections dropped, no

@@ -8,7 +8,6 @@
 #include "hc_internal.h"
 
 #define WAIT_INTERVAL_MS 200 /* between --wait attempts: short, not busy */
-#define PIPE_ATOM 4096       /* a write this small to a pipe with room never blocks */
 
 /* The options, one row each: the short letter (0: none), the long name and
  * where it may be given. ARG: argv with a value, and HEALTHCHECK_NAME;
@@ -50,12 +49,12 @@ static const char *opt_long(int o)
 
 static const char help_text[] =
 	"usage: healthcheck [OPTIONS] [URL]\n"
-	"URL: http://HOST[:PORT][/PATH] or tcp://HOST:PORT (default: $HEALTHCHECK_URL\n"
-	" or http://localhost:$HEALTHCHECK_PORT|$PORT|8080/)\n"
-	" -t, --timeout 900ms  -H, --header 'Name: value'  -X, --method GET|HEAD\n"
-	" -s, --status 200-399  -b, --body-contains TEXT  --unix-socket PATH\n"
-	" -w, --wait DURATION  -q, --quiet  -v, --verbose  -h, --help  -V, --version\n"
-	"Env: HEALTHCHECK_TIMEOUT, ... Exit: 0 healthy, 1 unhealthy, 64 usage error\n";
+	"URL http://HOST[:PORT][/PATH] or tcp://HOST:PORT; default $HEALTHCHECK_URL,\n"
+	" else http://localhost:$HEALTHCHECK_PORT|$PORT|8080/\n"
+	"-t --timeout 900ms  -H --header 'Name: value'  -X --method GET|HEAD\n"
+	"-s --status 200-399  -b --body-contains TEXT  --unix-socket PATH\n"
+	"-w --wait DURATION  -q --quiet  -v --verbose  -h --help  -V --version\n"
+	"HEALTHCHECK_TIMEOUT etc. set options too. Exit 0 healthy, 1 unhealthy, 64 usage\n";
 
 struct cli {
 	const char *prog;
@@ -67,73 +66,53 @@ struct cli {
 	int flag[O_COUNT];
 };
 
-/* Where -v writes: stderr, escaped, and never past the deadline. */
+/* Where -v writes: stderr, never past the deadline. */
 struct sink {
 	int dead;            /* closed at the start, or a write missed the deadline */
 	long long deadline;  /* ns */
-	size_t len;
-	char buf[256];
 };
 
 static void out(int fd, const char *s, size_t n) { (void)!write(fd, s, n); }
 
-/* Writes the sink's bytes to fd 2 in pieces a pipe takes whole, each once
- * poll says there is room: waiting no later than the deadline (after it,
- * only room that is there at once is used); then gives up for good. */
-static void flush(struct sink *k)
+/* Writes b[0..n) (n <= 256) to fd 2 once poll says there is room, waiting
+ * no later than the deadline (after it, only room that is there at once is
+ * used); then gives up for good. A pipe with room takes 256 bytes whole. */
+static void sink_write(struct sink *k, const char *b, size_t n)
 {
 	struct pollfd p = {2, POLLOUT, 0};
-	long long left;
-	size_t i = 0, n;
-	ssize_t w;
+	long long left = (k->deadline - hci_now_ns()) / 1000000;
 
-	while (!k->dead && i < k->len) {
-		left = (k->deadline - hci_now_ns()) / 1000000;
-		if (poll(&p, 1, left > 0 ? (int)left : 0) != 1 || !(p.revents & POLLOUT))
-			break;
-		n = k->len - i < PIPE_ATOM ? k->len - i : PIPE_ATOM;
-		if ((w = write(2, k->buf + i, n)) <= 0)
-			break;
-		i += (size_t)w;
-	}
-	k->dead |= i < k->len;
-	k->len = 0;
+	if (!k->dead && poll(&p, 1, left > 0 ? (int)left : 0) == 1 && (p.revents & POLLOUT))
+		k->dead = write(2, b, n) != (ssize_t)n;
+	else
+		k->dead = 1;
 }
 
-/* Appends bytes to the sink: a control byte or a byte past ASCII as \xHH,
- * so that a response cannot drive the terminal. */
-static void sink_put(struct sink *k, const char *s, size_t n)
+/* -v: the request and response heads as they went, on stderr, with every
+ * byte that is not printable ASCII (nor TAB, CR, LF) shown as '.', so that
+ * a response cannot drive the terminal. */
+static void trace(void *ctx, char dir, const char *s, size_t n)
 {
-	static const char hex[] = "0123456789abcdef";
+	char b[256];
+	size_t m;
 	unsigned char c;
-	size_t i;
 
-	for (i = 0; i < n; i++) {
-		if (k->len > sizeof k->buf - 4)
-			flush(k);
-		c = (unsigned char)s[i];
-		if ((c >= ' ' && c < 0x7f) || c == '\t' || c == '\n' || c == '\r') {
-			k->buf[k->len++] = (char)c;
-		} else {
-			memcpy(k->buf + k->len, "\\x", 2);
-			k->buf[k->len + 2] = hex[c >> 4];
-			k->buf[k->len + 3] = hex[c & 15];
-			k->len += 4;
-		}
-	}
-}
-
-/* -v: the request and response heads as they went, on stderr. */
-static void trace(void *ctx, char dir, const char *buf, size_t len)
-{
 	(void)dir;
-	sink_put(ctx, buf, len);
-	flush(ctx);
+	while (n > 0) {
+		for (m = 0; m < sizeof b && m < n; m++) {
+			c = (unsigned char)s[m];
+			b[m] = (char)((c >= ' ' && c < 0x7f) || (c >= '\t' && c <= '\r' && c != 11 && c != 12) ? c : '.');
+		}
+		sink_write(ctx, b, m);
+		s += m;
+		n -= m;
+	}
 }
 
 /* "PROG: WHAT ARG" and a usage line on stderr: the answer to every bad
- * input. ARG is shown with control bytes as '?', and cut when long. */
-static int usage(const struct cli *c, const char *what, const char *arg, size_t arg_len)
+ * input. ARG (n bytes, or up to its NUL) is shown with control bytes as
+ * '?', and cut when long. */
+static int usage(const struct cli *c, const char *what, const char *arg, size_t n)
 {
 	char line[320];
 	struct hci_out o = {line, 0, sizeof line};
@@ -142,7 +121,7 @@ static int usage(const struct cli *c, const char *what, const char *arg, size_t 
 	hci_puts(&o, c->prog);
 	HCI_PUT_LIT(&o, ": ");
 	hci_puts(&o, what);
-	for (i = 0; i < arg_len && i < 200; i++)
+	for (i = 0; arg && i < n && arg[i] && i < 200; i++)
 		hci_put(&o, (unsigned char)arg[i] < ' ' ? "?" : arg + i, 1);
 	HCI_PUT_LIT(&o, "\nusage: ");
 	hci_puts(&o, c->prog);
@@ -151,10 +130,7 @@ static int usage(const struct cli *c, const char *what, const char *arg, size_t 
 	return HC_EXIT_USAGE;
 }
 
-static int usage_s(const struct cli *c, const char *what, const char *arg)
-{
-	return usage(c, what, arg, arg ? strlen(arg) : 0);
-}
+#define ALL ((size_t)-1) /* usage(): ARG up to its NUL */
 
 /* Records option o with value v, from the command line. 0 or an exit code. */
 static int take(struct cli *c, int o, const char *v)
@@ -167,7 +143,7 @@ static int take(struct cli *c, int o, const char *v)
 		if (c->env[O_HEADER]) /* the command line replaces the env's header */
 			c->header_count = 0;
 		if (c->header_count == HC_HEADERS_MAX)
-			return usage_s(c, "too many headers", NULL);
+			return usage(c, "too many headers", NULL, ALL);
 		c->headers[c->header_count++] = v;
 	}
 	c->val[o] = v;
@@ -201,7 +177,7 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		a = argv[i];
 		if (!opts || a[0] != '-' || a[1] == '\0') {
 			if (c->url)
-				return usage_s(c, "more than one URL: ", a);
+				return usage(c, "more than one URL: ", a, ALL);
 			c->url = a;
 			continue;
 		}
@@ -213,15 +189,15 @@ static int parse_args(struct cli *c, int argc, char **argv)
 				continue;
 			}
 			if ((o = find(a + 2, (size_t)(s - a - 2), 0)) < 0)
-				return usage_s(c, "unknown option ", a);
+				return usage(c, "unknown option ", a, ALL);
 			v = *s ? s + 1 : NULL;
 			if (opt_kind[o] == FLAG && v)
-				return usage_s(c, "no value is taken by ", a);
+				return usage(c, "no value is taken by ", a, ALL);
 		} else {
 			for (s = a + 1;; s++) {
 				name[1] = *s;
 				if ((o = find(NULL, 0, *s)) < 0)
-					return usage_s(c, "unknown option ", name);
+					return usage(c, "unknown option ", name, ALL);
 				if (opt_kind[o] != FLAG || s[1] == '\0')
 					break;
 				c->flag[o] = 1;
@@ -231,7 +207,7 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		}
 		if (opt_kind[o] != FLAG && !v) {
 			if (++i >= argc)
-				return usage_s(c, "a value is needed by ", a);
+				return usage(c, "a value is needed by ", a, ALL);
 			v = argv[i];
 		}
 		if ((r = take(c, o, v)) != 0)
@@ -282,7 +258,7 @@ static int bad_value(const struct cli *c, int o)
 	size_t n = 0;
 
 	if (!e)
-		return usage_s(c, "invalid --", opt_long(o));
+		return usage(c, "invalid --", opt_long(o), ALL);
 	while (e[n] != '=')
 		n++;
 	return usage(c, "invalid ", e, n);
@@ -299,17 +275,17 @@ static int pick_url(struct cli *c, const struct hc_defaults *def, struct hc_url 
 
 	if (!url) {
 		if (port && hc_port_parse(port, strlen(port), &p) != HC_PARSE_DONE)
-			return c->val[O_PORT] ? bad_value(c, O_PORT) : usage_s(c, "invalid PORT", NULL);
+			return c->val[O_PORT] ? bad_value(c, O_PORT) : usage(c, "invalid PORT", NULL, ALL);
 		HCI_PUT_LIT(&o, "http://localhost:");
 		hci_put_uint(&o, p);
 		hci_puts(&o, def->path ? def->path : "/");
 		if (o.len > o.cap)
-			return usage_s(c, "path too long", NULL);
+			return usage(c, "path too long", NULL, ALL);
 		buf[o.len] = '\0';
 		url = buf;
 	}
 	if (hc_url_parse(url, strlen(url), u) != HC_PARSE_DONE)
-		return c->url || !c->val[O_URL] ? usage_s(c, "invalid URL: ", url) : bad_value(c, O_URL);
+		return c->url || !c->val[O_URL] ? usage(c, "invalid URL: ", url, ALL) : bad_value(c, O_URL);
 	return 0;
 }
 
@@ -381,7 +357,7 @@ int hc_main(int argc, char **argv, char **envp, const struct hc_defaults *def)
 	static const struct hc_defaults none = HC_DEFAULTS_INIT;
 	struct hc_request req = HC_REQUEST_INIT;
 	struct hc_result res; /* hc_probe() sets all of it */
-	struct sink sink;
+	struct sink sink = {0, 0};
 	struct cli c;
 	const char *why;
 	char urlbuf[320], line[200];
@@ -407,11 +383,10 @@ int hc_main(int argc, char **argv, char **envp, const struct hc_defaults *def)
 	    (r = configure(&c, &req, &wait_ms)) != 0)
 		return r;
 	if (hc_request_check(&req, &why) != HC_OK)
-		return usage_s(&c, why, NULL);
+		return usage(&c, why, NULL, ALL);
 	if (c.flag[O_VERBOSE] && !c.flag[O_QUIET]) {
 		/* fd 2 closed at the start would be the socket's number soon */
 		sink.dead = syscall(SYS_fcntl, 2, F_GETFD) < 0;
-		sink.len = 0;
 		sink.deadline = hci_now_ns() + (long long)(wait_ms ? wait_ms : req.timeout_ms) * 1000000;
 		req.trace = trace;
 		req.trace_ctx = &sink;
@@ -423,8 +398,7 @@ int hc_main(int argc, char **argv, char **envp, const struct hc_defaults *def)
 		if (res.error == HC_OK) {
 			out(1, line, n);
 		} else if (req.trace) {
-			sink_put(&sink, line, n);
-			flush(&sink);
+			sink_write(&sink, line, n);
 		} else {
 			out(2, line, n);
 		}

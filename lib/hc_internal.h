@@ -45,8 +45,8 @@ int hci_lower_eq(const char *a, size_t n, const char *b);
  * <= max: the count read, 0 when there is none or the value passes max. */
 static inline int hci_dec_step(unsigned long long *v, unsigned d, unsigned long long max)
 {
-	if (d > max || *v > (max - d) / 10)
-		return 0;
+	if (*v > max / 10 || (*v == max / 10 && d > max % 10))
+		return 0; /* *v * 10 + d > max */
 	*v = *v * 10 + d;
 	return 1;
 }
@@ -57,8 +57,9 @@ size_t hci_dec_scan(const char *s, size_t len, unsigned long long max,
  * out (4 or 16 bytes). Returns AF_INET, AF_INET6, or 0 when invalid. */
 int hci_ip_parse(const char *s, size_t len, unsigned char out[16]);
 
-/* A host as hc_url_parse gives it: a name, or an IPv4 or IPv6 literal
- * without brackets. */
+/* A host's bytes as hc_url_parse gives them (a name, or an IP literal
+ * without brackets): 1..HC_HOST_MAX of letters, digits and "-._:". Whether
+ * it resolves is resolve's to find. */
 int hci_host_ok(const char *s, size_t len);
 
 /* The authority of a URL: [v6] or a name or v4, then an optional :port.
@@ -97,7 +98,8 @@ struct hci_hosts {
 	unsigned char (*addr)[17];  /* [0]: family, [1..16]: the address */
 	size_t count, max;
 	/* private: the line being read */
-	unsigned char state, line_hit;
+	unsigned char cut, in_field, line_hit;
+	unsigned field;             /* fields of the line ended so far */
 	char text[46];              /* the address field, while it is read */
 	size_t text_len, pos;       /* its length; position in a name */
 	int family;

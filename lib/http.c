@@ -106,8 +106,9 @@ int hc_match_feed(struct hc_match *m, const char *buf, size_t len)
 		if (k == 0) {
 			/* Nothing matched yet: memchr skips to the text's first
 			 * byte a word at a time, most of the work on a long body. */
-			p = memchr(p, m->text[0], (size_t)(end - p));
-			if (!p)
+			while (p < end && *p != m->text[0])
+				p++;
+			if (p == end)
 				break;
 		}
 		while (k > 0 && *p != m->text[k])
@@ -164,58 +165,17 @@ void hc_http_init(struct hc_http *e, const struct hc_request *req, struct hc_res
 	res->detail = NULL;
 }
 
-/* "HTTP/1.x SSS[ reason]" (the first 7 bytes were checked as they came). */
-static enum hc_parse status_line(struct hc_http *e, const char *s, size_t n)
-{
-	if (n < 12 || !hci_is_digit(s[7]) || s[8] != ' ' || s[9] == '0' ||
-	    !hci_is_digit(s[9]) || !hci_is_digit(s[10]) || !hci_is_digit(s[11]) ||
-	    (n > 12 && s[12] != ' '))
-		return bad(e, "bad status line");
-	e->status = (s[9] - '0') * 100 + (s[10] - '0') * 10 + (s[11] - '0');
-	return HC_PARSE_MORE;
-}
-
-/* Content-Length: 1*DIGIT that fits in 64 bits; a repeat must agree. */
-static enum hc_parse content_length(struct hc_http *e, const char *v, size_t n)
-{
-	unsigned long long x;
-
-	if (n == 0 || hci_dec_scan(v, n, ~0ull, &x) != n)
-		return bad_framing(e, "bad Content-Length");
-	if (e->has_length && e->length != x)
-		return bad_framing(e, "conflicting Content-Length");
-	e->has_length = 1;
-	e->length = x;
-	return HC_PARSE_MORE;
-}
-
 static int is_ows(char c) { return c == ' ' || c == '\t'; }
 
-/* Transfer-Encoding: the elements of the list, over all its lines, are
- * counted (empty ones do not count, RFC 9110 5.6.1) and the last is
+/* A field line, "name:value" (cut: only its start is in line[]). Only
+ * Content-Length and Transfer-Encoding matter: 1*DIGIT that fits in 64 bits
+ * (a repeat must agree), and a list whose elements, over all its lines,
+ * are counted (empty ones do not count, RFC 9110 5.6.1) with the last
  * compared with "chunked". */
-static void transfer_encoding(struct hc_http *e, const char *v, size_t n)
-{
-	size_t a = 0, b;
-
-	e->has_te = 1;
-	while (a < n) {
-		for (b = a; b < n && v[b] != ','; b++)
-			;
-		while (a < b && is_ows(v[a]))
-			a++;
-		if (a < b) {
-			e->te_count += e->te_count < 2;
-			e->te_chunked = hci_lower_eq(v + a, b - a, "chunked");
-		}
-		a = b + 1;
-	}
-}
-
-/* A field line; cut: only its start is in line[]. */
 static enum hc_parse field_line(struct hc_http *e, const char *s, size_t n, int cut)
 {
-	size_t k, v;
+	unsigned long long x;
+	size_t k, a, b;
 	int length;
 
 	for (k = 0; s[k] != ':'; k++)
@@ -223,15 +183,31 @@ static enum hc_parse field_line(struct hc_http *e, const char *s, size_t n, int 
 	length = hci_lower_eq(s, k, "content-length");
 	if (!length && !hci_lower_eq(s, k, "transfer-encoding"))
 		return HC_PARSE_MORE;
-	if (cut)
-		return bad_framing(e, length ? "bad Content-Length" : "bad Transfer-Encoding");
-	for (v = k + 1; v < n && is_ows(s[v]); v++)
+	for (a = k + 1; a < n && is_ows(s[a]); a++)
 		;
-	while (n > v && is_ows(s[n - 1]))
+	while (n > a && is_ows(s[n - 1]))
 		n--;
-	if (length)
-		return content_length(e, s + v, n - v);
-	transfer_encoding(e, s + v, n - v);
+	if (length) {
+		if (cut || a == n || hci_dec_scan(s + a, n - a, ~0ull, &x) != n - a ||
+		    (e->has_length && e->length != x))
+			return bad_framing(e, "bad Content-Length");
+		e->has_length = 1;
+		e->length = x;
+		return HC_PARSE_MORE;
+	}
+	if (cut)
+		return bad_framing(e, "bad Transfer-Encoding");
+	e->has_te = 1;
+	for (; a < n; a = b + 1) {
+		for (b = a; b < n && s[b] != ','; b++)
+			;
+		while (a < b && is_ows(s[a]))
+			a++;
+		if (a < b) {
+			e->te_count += e->te_count < 2;
+			e->te_chunked = hci_lower_eq(s + a, b - a, "chunked");
+		}
+	}
 	return HC_PARSE_MORE;
 }
 
@@ -246,10 +222,9 @@ static enum hc_parse head_end(struct hc_http *e)
 		head_start(e);
 		return HC_PARSE_MORE;
 	}
-	if (e->has_te && e->has_length)
-		return bad_framing(e, "Content-Length with Transfer-Encoding");
-	if (e->has_te && !(e->te_count == 1 && e->te_chunked))
-		return bad_framing(e, "unsupported Transfer-Encoding");
+	if (e->has_te && (e->has_length || e->te_count != 1 || !e->te_chunked))
+		return bad_framing(e, e->has_length ? "Content-Length with Transfer-Encoding" :
+					   "unsupported Transfer-Encoding");
 	e->res->status = st;
 	if (!hc_status_match(&req->accept, st))
 		return verdict(e, HC_ERR_STATUS, NULL);
@@ -262,9 +237,12 @@ static enum hc_parse head_end(struct hc_http *e)
 	return HC_PARSE_MORE;
 }
 
-/* A line has ended at its LF. */
+/* A line has ended at its LF: the status line "HTTP/1.x SSS[ reason]"
+ * (its first 7 bytes were checked as they came), a field, or the end. */
 static enum hc_parse line_end(struct hc_http *e)
 {
+	unsigned long long st;
+	const char *s = e->line;
 	size_t n = e->line_len;
 	int colon = e->colon, cut = e->cut;
 
@@ -272,57 +250,61 @@ static enum hc_parse line_end(struct hc_http *e)
 	e->colon = e->cut = e->cr = 0;
 	if (e->first) {
 		e->first = 0;
-		return status_line(e, e->line, n);
+		if (n < 12 || !hci_is_digit(s[7]) || s[8] != ' ' ||
+		    hci_dec_scan(s + 9, 3, 999, &st) != 3 || st < 100 || (n > 12 && s[12] != ' '))
+			return bad(e, "bad status line");
+		e->status = (int)st;
+		return HC_PARSE_MORE;
 	}
 	if (n == 0)
 		return head_end(e);
-	return colon ? field_line(e, e->line, n, cut) : bad(e, "bad header");
+	return colon ? field_line(e, s, n, cut) : bad(e, "bad header");
 }
 
-/* One byte of a head line (not CR or LF): text only; the status line
- * starts with "HTTP/1."; a field name is a token up to its ':'. The start
- * of the line is kept for line_end. */
-static enum hc_parse head_byte(struct hc_http *e, char c)
-{
-	size_t n = e->line_len;
-
-	if (!hci_is_text(c))
-		return bad(e, e->first ? "bad status line" : "bad header");
-	if (e->first) {
-		if (n < 7 && c != "HTTP/1."[n])
-			return bad(e, "bad status line");
-	} else if (!e->colon) {
-		if (n == 0 && is_ows(c))
-			return bad(e, "obsolete line folding");
-		if (c == ':')
-			e->colon = 1;
-		else if (!hci_is_tchar(c))
-			return bad(e, "bad header");
-	}
-	if (n < sizeof e->line)
-		e->line[e->line_len++] = c;
-	else
-		e->cut = 1;
-	return HC_PARSE_MORE;
-}
-
-/* Head bytes until the head ends or a verdict is in; *used: bytes read. */
+/* Head bytes until the head ends or a verdict is in; *used: bytes read.
+ * A line holds text only; the status line starts with "HTTP/1."; a field
+ * name is a token up to its ':'. The start of each line is kept in line[]
+ * for line_end, the rest only checked. */
 static enum hc_parse head_bytes(struct hc_http *e, const char *buf, size_t len, size_t *used)
 {
 	enum hc_parse p = HC_PARSE_MORE;
-	size_t i = 0;
+	size_t i = 0, j, n;
+	int text;
 	char c;
 
 	while (i < len && p == HC_PARSE_MORE && e->state == S_HEAD) {
+		text = e->colon || e->first;
+		if (!e->cr && (!e->first || e->line_len >= 7)) {
+			/* The common cases in a tight loop: a run of name bytes,
+			 * or of plain text in a value or a reason phrase. */
+			for (j = i; j < len && (text ? (unsigned char)buf[j] >= ' ' && buf[j] != 0x7f :
+					       hci_is_tchar(buf[j])); j++)
+				;
+			n = j - i < sizeof e->line - e->line_len ? j - i : sizeof e->line - e->line_len;
+			memcpy(e->line + e->line_len, buf + i, n);
+			e->line_len += n;
+			e->cut |= n < j - i;
+			if ((i = j) == len)
+				break;
+		}
 		c = buf[i++];
-		if (c == '\n')
+		if (c == '\n') {
 			p = line_end(e);
-		else if (e->cr)
+		} else if (e->cr) {
 			p = bad(e, "bare CR");
-		else if (c == '\r')
+		} else if (c == '\r') {
 			e->cr = 1;
-		else
-			p = head_byte(e, c);
+		} else if (e->first && e->line_len < 7 ? c != "HTTP/1."[e->line_len] :
+			   text ? !hci_is_text(c) : c != ':' || e->line_len == 0) {
+			p = bad(e, e->first ? "bad status line" : e->line_len == 0 && is_ows(c) ?
+				   "obsolete line folding" : "bad header");
+		} else {
+			e->colon |= c == ':';
+			if (e->line_len < sizeof e->line)
+				e->line[e->line_len++] = c;
+			else
+				e->cut = 1;
+		}
 	}
 	*used = i;
 	return p;

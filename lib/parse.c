@@ -32,12 +32,15 @@ const unsigned char hci_tchar_map[16] = {
 size_t hci_dec_scan(const char *s, size_t len, unsigned long long max,
 		    unsigned long long *v)
 {
+	unsigned long long x = 0;
 	size_t i;
 
-	*v = 0;
 	for (i = 0; i < len && hci_is_digit(s[i]); i++)
-		if (!hci_dec_step(v, (unsigned)(s[i] - '0'), max))
-			return 0;
+		if (!hci_dec_step(&x, (unsigned)(s[i] - '0'), max)) {
+			i = 0;
+			break;
+		}
+	*v = i ? x : 0;
 	return i;
 }
 
@@ -126,35 +129,36 @@ int hci_ip_parse(const char *s, size_t len, unsigned char out[16])
 	return ip6_parse(s, len, out) ? AF_INET6 : 0;
 }
 
-/* A host name: letters, digits, '-', '.', '_'. A name whose last label is
- * all digits must be an IPv4 literal (as URL parsers in browsers say): so
- * 127.0.0.01 or 10.1 is no name, and never reaches a resolver. */
+/* A host name: letters, digits, '-', '.', '_'; callers try an IP literal
+ * first. A name whose last label is all digits would be an IPv4 literal
+ * (as URL parsers in browsers say), and it is not one: so 127.0.0.01 or
+ * 10.1 is no name, and never reaches a resolver. */
 static int name_ok(const char *s, size_t len)
 {
-	unsigned char ip[4];
-	size_t i, label = 0;
-	int digits = 1;
+	size_t i;
+	int digits = 0;
 
 	if (len == 0 || len > HC_HOST_MAX)
 		return 0;
 	for (i = 0; i < len; i++) {
 		if (!is_alnum(s[i]) && s[i] != '-' && s[i] != '.' && s[i] != '_')
 			return 0;
-		if (s[i] == '.' && i + 1 < len) {
-			label = i + 1;
-			digits = 1;
-		} else if (s[i] != '.' && !hci_is_digit(s[i])) {
-			digits = 0;
-		}
+		if (s[i] == '.')
+			digits = i + 1 < len ? 1 : digits;
+		else if (i == 0 || !hci_is_digit(s[i]))
+			digits = hci_is_digit(s[i]) ? 1 : 0;
 	}
-	return !digits || label == len || ip4_parse(s, len, ip);
+	return !digits;
 }
 
 int hci_host_ok(const char *s, size_t len)
 {
-	unsigned char ip[16];
+	size_t i;
 
-	return name_ok(s, len) || hci_ip_parse(s, len, ip) != 0;
+	for (i = 0; i < len; i++)
+		if (!is_alnum(s[i]) && s[i] != '-' && s[i] != '.' && s[i] != '_' && s[i] != ':')
+			return 0;
+	return len > 0 && len <= HC_HOST_MAX;
 }
 
 enum hc_parse hci_authority_parse(const char *s, size_t len, struct hc_url *u)
@@ -173,7 +177,7 @@ enum hc_parse hci_authority_parse(const char *s, size_t len, struct hc_url *u)
 	} else {
 		for (hlen = 0; hlen < len && s[hlen] != ':'; hlen++)
 			;
-		if (!name_ok(s, hlen))
+		if (!ip4_parse(s, hlen, addr) && !name_ok(s, hlen))
 			return HC_PARSE_INVALID;
 		u->host = s;
 		u->host_len = hlen;
@@ -350,8 +354,6 @@ enum hc_parse hc_header_check(const char *s, size_t len, size_t *name_len)
 /* isspace() in the C locale, as glibc splits a hosts line; LF ends it. */
 static int is_space(char c) { return c == ' ' || (c >= '\t' && c <= '\r' && c != '\n'); }
 
-enum { HS_LEAD, HS_ADDR, HS_SEP, HS_NAME, HS_CUT };
-
 void hci_hosts_init(struct hci_hosts *h, const char *name, size_t name_len,
 		    unsigned char (*addr)[17], size_t max)
 {
@@ -362,63 +364,53 @@ void hci_hosts_init(struct hci_hosts *h, const char *name, size_t name_len,
 	h->max = max;
 }
 
-/* A name of the line has ended: it names the host when all of it matched. */
-static void name_end(struct hci_hosts *h)
+/* A field of the line has ended: the first is the address (it counts when
+ * inet_pton would take it), the others are names. A name that matched all
+ * through adds the line's address, once per line (glibc's one hostent). */
+static void field_end(struct hci_hosts *h)
 {
-	if (h->pos != h->name_len || h->line_hit || !h->family || h->count == h->max)
+	if (!h->in_field)
 		return;
-	h->line_hit = 1; /* one address per line, as glibc's one hostent */
-	h->addr[h->count][0] = (unsigned char)h->family;
-	memcpy(h->addr[h->count] + 1, h->ip, 16);
-	h->count++;
+	h->in_field = 0;
+	if (h->field++ == 0) {
+		h->family = h->text_len <= sizeof h->text ?
+			    hci_ip_parse(h->text, h->text_len, h->ip) : 0;
+	} else if (h->pos == h->name_len && h->family && !h->line_hit && h->count < h->max) {
+		h->line_hit = 1;
+		h->addr[h->count][0] = (unsigned char)h->family;
+		memcpy(h->addr[h->count++] + 1, h->ip, 16);
+	}
 }
 
-/* The address field has ended: it counts when inet_pton would take it. */
-static void addr_end(struct hci_hosts *h)
-{
-	h->family = h->text_len <= sizeof h->text ?
-		    hci_ip_parse(h->text, h->text_len, h->ip) : 0;
-}
-
-/* One byte of the file. The state says which field of the line it is in. */
+/* One byte of the file. */
 static void hosts_byte(struct hci_hosts *h, char c)
 {
-	int end = c == '\n', cut = c == '#' || c == '\0', gap = is_space(c);
-
-	if (h->state == HS_CUT && !end)
-		return;
-	if (end || cut || gap) {
-		if (h->state == HS_ADDR)
-			addr_end(h);
-		else if (h->state == HS_NAME)
-			name_end(h);
-		if (end) {
-			h->state = HS_LEAD;
-			h->line_hit = 0;
-			h->family = 0;
-			h->text_len = 0;
-		} else {
-			h->state = cut ? HS_CUT : h->state == HS_LEAD ? HS_LEAD : HS_SEP;
-		}
+	if (c == '\n') {
+		field_end(h);
+		h->cut = h->field = h->line_hit = 0;
+		h->text_len = 0;
 		return;
 	}
-	if (h->state == HS_LEAD)
-		h->state = HS_ADDR;
-	if (h->state == HS_ADDR) {
-		if (h->text_len < sizeof h->text)
-			h->text[h->text_len] = c;
-		if (h->text_len <= sizeof h->text)
-			h->text_len++; /* one past the array: too long for an address */
+	if (h->cut)
+		return;
+	if (c == '#' || c == '\0' || is_space(c)) {
+		field_end(h);
+		h->cut = !is_space(c);
 		return;
 	}
-	if (h->state == HS_SEP) {
-		h->state = HS_NAME;
+	if (!h->in_field) {
+		h->in_field = 1;
 		h->pos = 0;
 	}
-	if (h->pos < h->name_len && to_lower(c) == to_lower(h->name[h->pos]))
+	if (h->field == 0) {
+		if (h->text_len < sizeof h->text)
+			h->text[h->text_len] = c;
+		h->text_len += h->text_len <= sizeof h->text; /* one past: too long */
+	} else if (h->pos < h->name_len && to_lower(c) == to_lower(h->name[h->pos])) {
 		h->pos++;
-	else
+	} else {
 		h->pos = (size_t)-1; /* this name is not the host */
+	}
 }
 
 void hci_hosts_feed(struct hci_hosts *h, const char *buf, size_t len)

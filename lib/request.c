@@ -58,8 +58,6 @@ size_t hc_request_build(const struct hc_request *req, char *buf, size_t cap)
 /* The URL's parts, as hc_url_parse would give them. */
 static const char *check_url(const struct hc_url *u)
 {
-	struct hc_url a = HC_URL_INIT;
-
 	if (u->scheme != HC_HTTP && u->scheme != HC_TCP)
 		return "unknown scheme";
 	if (!u->host || !hci_host_ok(u->host, u->host_len))
@@ -68,8 +66,8 @@ static const char *check_url(const struct hc_url *u)
 		return "invalid port";
 	if (u->scheme == HC_TCP)
 		return NULL;
-	if (!u->authority || hci_authority_parse(u->authority, u->authority_len, &a) != HC_PARSE_DONE)
-		return "invalid authority";
+	if (!u->authority || u->authority_len == 0 || !hci_target_ok(u->authority, u->authority_len))
+		return "invalid authority"; /* sent as the Host header, as it is */
 	if (!u->target || u->target_len == 0 || (u->target[0] != '/' && u->target[0] != '?') ||
 	    !hci_target_ok(u->target, u->target_len))
 		return "invalid path";

@@ -19,7 +19,7 @@
 	X(HC_ERR_NETWORK, "socket error") \
 	X(HC_ERR_MALFORMED, "malformed response") \
 	X(HC_ERR_TOO_LARGE, "response too large") \
-	X(HC_ERR_FRAMING, "malformed response") \
+	X(HC_ERR_FRAMING, "") \
 	X(HC_ERR_REQUEST, "invalid request")
 
 #define MSG_TEXT(e, s) s "\0"
@@ -36,6 +36,8 @@ const char *hc_strerror(enum hc_error err)
 	const char *s = messages;
 	unsigned i;
 
+	if (err == HC_ERR_FRAMING) /* a framing fault is malformed too */
+		err = HC_ERR_MALFORMED;
 	for (i = 0; i < (unsigned)err && i < HC_ERR_COUNT; i++)
 		s += strlen(s) + 1;
 	return s;
