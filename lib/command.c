@@ -40,21 +40,17 @@ static const unsigned char opt_kind[] = { OPTIONS(OPT_KIND) };
 /* The long name of option o. */
 static const char *opt_long(int o)
 {
-	const char *s = opt_names;
-
-	while (o-- > 0)
-		s += strlen(s) + 1;
-	return s;
+	return hci_nth(opt_names, (unsigned)o);
 }
 
 static const char help_text[] =
 	"usage: healthcheck [OPTIONS] [URL]\n"
-	"URL http://HOST[:PORT][/PATH] or tcp://HOST:PORT; default $HEALTHCHECK_URL,\n"
-	" else http://localhost:$HEALTHCHECK_PORT|$PORT|8080/\n"
-	"-t --timeout 900ms  -H --header 'Name: value'  -X --method GET|HEAD\n"
-	"-s --status 200-399  -b --body-contains TEXT  --unix-socket PATH\n"
-	"-w --wait DURATION  -q --quiet  -v --verbose  -h --help  -V --version\n"
-	"HEALTHCHECK_TIMEOUT etc. set options too. Exit 0 healthy, 1 unhealthy, 64 usage\n";
+	" URL: http://HOST[:PORT][/PATH] or tcp://HOST:PORT (default: $HEALTHCHECK_URL,\n"
+	"  or http://localhost:$HEALTHCHECK_PORT|$PORT|8080/)\n"
+	" -t --timeout 900ms  -H --header 'Name: value'  -X --method GET|HEAD\n"
+	" -s --status 200-399  -b --body-contains TEXT  --unix-socket PATH  -w --wait 5s\n"
+	" -q --quiet  -v --verbose  -h --help  -V --version  (or HEALTHCHECK_TIMEOUT...)\n"
+	"exit: 0 healthy, 1 unhealthy, 64 usage\n";
 
 struct cli {
 	const char *prog;
@@ -72,18 +68,19 @@ struct sink {
 	long long deadline;  /* ns */
 };
 
-static void out(int fd, const char *s, size_t n) { (void)!write(fd, s, n); }
+static long out(int fd, const char *s, size_t n) { return syscall(SYS_write, fd, s, n); }
 
 /* Writes b[0..n) (n <= 256) to fd 2 once poll says there is room, waiting
  * no later than the deadline (after it, only room that is there at once is
  * used); then gives up for good. A pipe with room takes 256 bytes whole. */
 static void sink_write(struct sink *k, const char *b, size_t n)
 {
-	struct pollfd p = {2, POLLOUT, 0};
-	long long left = (k->deadline - hci_now_ns()) / 1000000;
+	long long left = k->deadline - hci_now_ns();
 
-	if (!k->dead && poll(&p, 1, left > 0 ? (int)left : 0) == 1 && (p.revents & POLLOUT))
-		k->dead = write(2, b, n) != (ssize_t)n;
+	if (left < 0)
+		left = 0;
+	if (!k->dead && hci_wait(2, POLLOUT, &left) == POLLOUT)
+		k->dead = out(2, b, n) != (long)n;
 	else
 		k->dead = 1;
 }
@@ -155,13 +152,16 @@ static int take(struct cli *c, int o, const char *v)
  * Options only the environment has are not found. */
 static int find(const char *s, size_t n, char ch)
 {
+	const char *name = opt_names;
+	size_t k;
 	int o;
 
-	for (o = 0; o < O_COUNT; o++)
-		if (opt_kind[o] != ENV &&
-		    (n ? strlen(opt_long(o)) == n && memcmp(opt_long(o), s, n) == 0
-		       : opt_letter[o] == ch && ch))
+	for (o = 0; o < O_COUNT; o++, name += strlen(name) + 1) {
+		for (k = 0; k < n && name[k] == s[k]; k++)
+			;
+		if (opt_kind[o] != ENV && (n ? k == n && !name[n] : opt_letter[o] == ch && ch))
 			return o;
+	}
 	return -1;
 }
 
@@ -345,7 +345,9 @@ static void run(struct hc_request *req, unsigned wait_ms, struct hc_result *res)
 		left = end - hci_now_ns();
 		if (left <= 0)
 			return;
-		poll(NULL, 0, left < WAIT_INTERVAL_MS * 1000000LL ? (int)(left / 1000000) : WAIT_INTERVAL_MS);
+		if (left > WAIT_INTERVAL_MS * 1000000LL)
+			left = WAIT_INTERVAL_MS * 1000000LL;
+		hci_wait(-1, 0, &left);
 		left = end - hci_now_ns();
 		if (left < 1000000)
 			return;

@@ -111,7 +111,16 @@ void hci_hosts_feed(struct hci_hosts *h, const char *buf, size_t len);
 /* The end of the file: a last line without a newline counts. */
 void hci_hosts_end(struct hci_hosts *h);
 
+/* String n of packed strings "a\0b\0c" (n within their number). */
+const char *hci_nth(const char *packed, unsigned n);
+
 /* Nanoseconds on the monotonic clock. */
 long long hci_now_ns(void);
+
+/* Waits up to *ns nanoseconds for events on fd (fd < 0: only waits), and
+ * sets *ns to the time that was left: Linux's ppoll writes it back, so a
+ * wait tells the time it ended without a clock read. The events seen, 0
+ * when the time ran out, -1 with errno on an error. */
+int hci_wait(int fd, short events, long long *ns);
 
 #endif

@@ -2,9 +2,10 @@
  * and the response engine (http.c), and keep time. Every wait is bounded
  * by one deadline, computed once.
  *
- * A few calls are direct system calls: libc's wrappers for them carry
- * fallbacks for kernels older than any we run on, and in a static probe
- * of 16 KiB those fallbacks would be a tenth of it. */
+ * The probe is Linux's and static, and makes a dozen system calls: it
+ * makes them directly. libc's wrappers add cancellation points, and
+ * fallbacks for kernels older than any we run on; in a probe of 16 KiB
+ * they would be a twentieth of it. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -14,15 +15,16 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include "hc_internal.h"
+
 #ifndef AT_EMPTY_PATH
 #define AT_EMPTY_PATH 0x1000
 #endif
 #ifndef STATX_TYPE
 #define STATX_TYPE 1U
 #endif
-#include <sys/syscall.h>
-#include <sys/un.h>
-#include "hc_internal.h"
 
 #define NS_PER_MS 1000000LL
 #define NS_PER_S  1000000000LL
@@ -57,6 +59,16 @@ long long hci_now_ns(void)
 #endif
 }
 
+int hci_wait(int fd, short events, long long *ns)
+{
+	struct pollfd p = {fd, events, 0};
+	struct kernel_ts t = {(long)(*ns / NS_PER_S), (long)(*ns % NS_PER_S)};
+	long r = syscall(SYS_ppoll, &p, fd >= 0, &t, NULL, 8);
+
+	*ns = t.s * NS_PER_S + t.ns;
+	return r > 0 ? p.revents : (int)r;
+}
+
 /* A socket, the time, and where the verdict goes. */
 struct conn {
 	int fd;
@@ -65,18 +77,13 @@ struct conn {
 	struct hc_result *res;
 };
 
-/*
- * Waits for events on c->fd until the deadline: the events seen, 0 when
- * the deadline passed first. Linux's ppoll writes the time that was left
- * back into its timeout, so a wait tells the time it ended without a clock
- * read; the clock is read before a wait only when work was done since.
- */
+/* Waits for events on c->fd until the deadline: the events seen, 0 when
+ * the deadline passed first. A wait tells the time it ended (hci_wait);
+ * the clock is read before a wait only when work was done since. */
 static int wait_fd(struct conn *c, short events)
 {
-	struct pollfd p;
-	struct kernel_ts t;
 	long long left;
-	long r;
+	int r;
 
 	for (;;) {
 		if (c->stale)
@@ -85,15 +92,10 @@ static int wait_fd(struct conn *c, short events)
 		left = c->deadline - c->now;
 		if (left <= 0)
 			return 0;
-		t.s = (long)(left / NS_PER_S);
-		t.ns = (long)(left % NS_PER_S);
-		p.fd = c->fd;
-		p.events = events;
-		p.revents = 0;
-		r = syscall(SYS_ppoll, &p, 1, &t, NULL, 8);
-		c->now = c->deadline - (t.s * NS_PER_S + t.ns);
+		r = hci_wait(c->fd, events, &left);
+		c->now = c->deadline - left;
 		if (r > 0)
-			return p.revents;
+			return r;
 		if (r < 0 && errno != EINTR)
 			return POLLERR; /* the next call on fd tells what went wrong */
 	}
@@ -147,16 +149,9 @@ struct addrs {
 	const char *why; /* a reason a name has no address, or NULL */
 };
 
-static void add_addr(struct addrs *l, int family, const unsigned char *ip)
-{
-	l->a[l->count][0] = (unsigned char)family;
-	memcpy(l->a[l->count] + 1, ip, 16);
-	l->count++;
-}
-
 /* 1 when fd is a regular file. statx has one layout on every architecture
- * (libc's struct stat does not), and a direct call is far smaller than
- * musl's fstat; a kernel without statx (before 4.11) is trusted. */
+ * (libc's struct stat does not); a kernel without it (before 4.11) is
+ * trusted. */
 static int regular_file(int fd)
 {
 	unsigned long long stx[32]; /* struct statx: 256 bytes */
@@ -172,11 +167,11 @@ static int regular_file(int fd)
  * regular file (a FIFO or a device could block or never end), at most
  * HC_HOSTS_FILE_MAX bytes, and the deadline counts. */
 static void hosts_read(struct conn *c, const struct hc_request *req, struct addrs *l,
-		       char *buf, size_t cap)
+		       char *buf)
 {
 	struct hci_hosts h;
 	size_t total = 0;
-	ssize_t n;
+	long n;
 	int fd;
 
 	fd = (int)syscall(SYS_openat, AT_FDCWD, req->hosts_file ? req->hosts_file : "/etc/hosts",
@@ -184,13 +179,14 @@ static void hosts_read(struct conn *c, const struct hc_request *req, struct addr
 	if (fd < 0)
 		return;
 	hci_hosts_init(&h, req->url.host, req->url.host_len, l->a, HC_ADDRS_MAX);
-	if (!regular_file(fd)) {
+	if (!regular_file(fd))
 		l->why = "hosts file not a regular file";
-		close(fd);
-		return;
-	}
-	for (;;) {
-		n = read(fd, buf, cap < HC_HOSTS_FILE_MAX - total ? cap : HC_HOSTS_FILE_MAX - total);
+	while (!l->why && c->now < c->deadline) {
+		if (total >= HC_HOSTS_FILE_MAX) {
+			l->why = "hosts file over 1 MiB";
+			break;
+		}
+		n = syscall(SYS_read, fd, buf, HC_BUF_BYTES);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -198,48 +194,45 @@ static void hosts_read(struct conn *c, const struct hc_request *req, struct addr
 		hci_hosts_feed(&h, buf, (size_t)n);
 		total += (size_t)n;
 		c->now = hci_now_ns();
-		if (c->now >= c->deadline)
-			break;
-		if (total == HC_HOSTS_FILE_MAX) {
-			l->why = "hosts file over 1 MiB";
-			break;
-		}
 	}
 	hci_hosts_end(&h);
 	l->count = h.count;
-	close(fd);
+	syscall(SYS_close, fd);
 }
 
 static enum hc_error resolve(struct conn *c, const struct hc_request *req, struct addrs *l,
-			     char *buf, size_t cap)
+			     char *buf)
 {
-	static const unsigned char v4_loopback[16] = {127, 0, 0, 1};
-	static const unsigned char v6_loopback[16] = {[15] = 1};
 	const struct hc_url *u = &req->url;
-	unsigned char ip[16];
 	size_t n = u->host_len;
 	int family;
 
-	l->count = 0;
+	l->count = 1;
 	l->why = NULL;
 	if (hci_lower_eq(u->host, n, "localhost") ||
 	    (n > 10 && hci_lower_eq(u->host + n - 10, 10, ".localhost"))) {
-		add_addr(l, AF_INET, v4_loopback);
-		add_addr(l, AF_INET6, v6_loopback);
+		memset(l->a, 0, 2 * sizeof l->a[0]);
+		l->a[0][0] = AF_INET;
+		l->a[0][1] = 127;
+		l->a[0][4] = 1;
+		l->a[1][0] = AF_INET6;
+		l->a[1][16] = 1;
+		l->count = 2;
 		return HC_OK;
 	}
-	if ((family = hci_ip_parse(u->host, n, ip)) != 0) {
-		add_addr(l, family, ip);
+	if ((family = hci_ip_parse(u->host, n, l->a[0] + 1)) != 0) {
+		l->a[0][0] = (unsigned char)family;
 		return HC_OK;
 	}
-	hosts_read(c, req, l, buf, cap);
+	l->count = 0;
+	hosts_read(c, req, l, buf);
 	if (c->now >= c->deadline)
 		return timed_out(c, "in the hosts file");
 	return l->count ? HC_OK : fail(c, HC_ERR_RESOLVE, 0, l->why);
 }
 
-/* The socket address of entry a of l, or of the unix socket. IPv4 and
- * IPv6 keep the family and the port at the same offsets. */
+/* The socket address of entry a, or of the unix socket. IPv4 and IPv6
+ * keep the family and the port at the same offsets. */
 static socklen_t sockaddr_of(const struct hc_request *req, const unsigned char *a,
 			     union hc_addr *sa)
 {
@@ -261,21 +254,36 @@ static socklen_t sockaddr_of(const struct hc_request *req, const unsigned char *
 
 /* ---- one connection ---- */
 
-/* Sends all of p. A connection still in progress makes send() wait, and a
- * refused one makes it fail, so the healthy path needs no extra poll. A
- * peer that went away after the connection was made (EPIPE, reset) may
- * have answered first: that answer decides, so sending just stops. */
-static enum hc_error send_all(struct conn *c, const char *p, size_t n)
+/* Connects c->fd to sa and sends p[0..n). A connection still in progress
+ * makes send wait, and a refused one makes it fail, so the healthy path
+ * needs no extra poll. A peer that went away after the connection was made
+ * (EPIPE, reset) may have answered first: that answer decides, so sending
+ * just stops. With n 0 (tcp://) it waits for the connection: a second
+ * connect says how it went. HC_OK when the connection is made. */
+static enum hc_error open_one(struct conn *c, const union hc_addr *sa, socklen_t len,
+			      const char *p, size_t n)
 {
-	ssize_t w;
+	long w;
 
+	if (syscall(SYS_connect, c->fd, sa, len) != 0 && errno != EINPROGRESS) {
+		/* On a unix socket EAGAIN means no connection was made. */
+		if (errno == EAGAIN && sa->sa.sa_family == AF_UNIX)
+			return fail(c, HC_ERR_REFUSED, EAGAIN, "listen backlog full");
+		return fail_errno(c);
+	}
+	if (n == 0) {
+		if (!wait_fd(c, POLLOUT))
+			return timed_out(c, "connecting");
+		if (syscall(SYS_connect, c->fd, sa, len) != 0 && errno != EISCONN)
+			return fail_errno(c);
+	}
 	while (n > 0) {
-		w = send(c->fd, p, n, MSG_NOSIGNAL);
+		w = syscall(SYS_sendto, c->fd, p, n, MSG_NOSIGNAL, NULL, 0);
 		if (w > 0) {
 			p += w;
 			n -= (size_t)w;
 		} else if (errno == EPIPE || errno == ECONNRESET) {
-			return HC_OK;
+			break;
 		} else if (errno != EAGAIN && errno != EINTR) {
 			return fail_errno(c);
 		} else if (!wait_fd(c, POLLOUT)) {
@@ -283,31 +291,6 @@ static enum hc_error send_all(struct conn *c, const char *p, size_t n)
 		}
 	}
 	return HC_OK;
-}
-
-/* Connects c->fd to sa and sends req[0..n) (n 0: tcp://, which waits for
- * the connection instead). HC_OK when a response is to be read (or, for
- * tcp://, the connection is made). */
-static enum hc_error open_one(struct conn *c, const union hc_addr *sa, socklen_t len,
-			      const char *req, size_t n)
-{
-	int e;
-
-	if (connect(c->fd, &sa->sa, len) != 0 && errno != EINPROGRESS) {
-		/* On a unix socket EAGAIN means no connection was made. */
-		if (errno == EAGAIN && sa->sa.sa_family == AF_UNIX)
-			return fail(c, HC_ERR_REFUSED, EAGAIN, "listen backlog full");
-		return fail_errno(c);
-	}
-	if (n)
-		return send_all(c, req, n);
-	if (!wait_fd(c, POLLOUT))
-		return timed_out(c, "connecting");
-	len = sizeof e;
-	e = 0;
-	getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &e, &len);
-	errno = e;
-	return e ? fail_errno(c) : HC_OK;
 }
 
 /* Connects to each address in turn until one answers or the deadline
@@ -335,7 +318,7 @@ static enum hc_error open_conn(struct conn *c, const struct hc_request *req,
 			res->detail = NULL;
 			return HC_OK;
 		} else {
-			close(c->fd);
+			syscall(SYS_close, c->fd);
 			c->fd = -1;
 		}
 		c->stale = 1;
@@ -349,19 +332,19 @@ static enum hc_error open_conn(struct conn *c, const struct hc_request *req,
 }
 
 /* Reads the response into buf and feeds it to the engine until it has a
- * verdict. After a recv that filled buf, more is likely waiting: it reads
+ * verdict. After a read that filled buf, more is likely waiting: it reads
  * again at once, and reads the clock instead of waiting. */
 static void receive(struct conn *c, struct hc_http *e, char *buf)
 {
 	int full = 0;
-	ssize_t r;
+	long r;
 
 	for (;;) {
 		if (!full && !wait_fd(c, POLLIN)) {
 			timed_out(c, NULL);
 			return;
 		}
-		r = recv(c->fd, buf, HC_BUF_BYTES, 0);
+		r = syscall(SYS_recvfrom, c->fd, buf, HC_BUF_BYTES, 0, NULL, NULL);
 		if (r < 0 && errno != EAGAIN && errno != EINTR) {
 			fail_errno(c);
 			return;
@@ -398,22 +381,19 @@ enum hc_error hc_probe(const struct hc_request *req, struct hc_result *res)
 	c.stale = 0;
 	c.now = start = hci_now_ns();
 	c.deadline = start + (long long)req->timeout_ms * NS_PER_MS;
-	if (req->unix_socket) {
-		l.count = 1;
-	} else if (resolve(&c, req, &l, buf, sizeof buf) != HC_OK) {
-		goto out;
+	l.count = 1;
+	if (req->unix_socket || resolve(&c, req, &l, buf) == HC_OK) {
+		if (req->url.scheme == HC_HTTP)
+			n = hc_request_build(req, buf, HC_REQUEST_MAX);
+		if (open_conn(&c, req, &l, buf, n) == HC_OK && n) {
+			if (req->trace)
+				req->trace(req->trace_ctx, '>', buf, n);
+			hc_http_init(&e, req, res);
+			receive(&c, &e, buf);
+		}
 	}
-	if (req->url.scheme == HC_HTTP)
-		n = hc_request_build(req, buf, HC_REQUEST_MAX);
-	if (open_conn(&c, req, &l, buf, n) == HC_OK && n) {
-		if (req->trace)
-			req->trace(req->trace_ctx, '>', buf, n);
-		hc_http_init(&e, req, res);
-		receive(&c, &e, buf);
-	}
-out:
 	if (c.fd >= 0)
-		close(c.fd);
+		syscall(SYS_close, c.fd);
 	if (res->error != HC_OK)
 		c.now = hci_now_ns();
 	else if (c.now >= c.deadline)

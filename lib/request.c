@@ -55,70 +55,77 @@ size_t hc_request_build(const struct hc_request *req, char *buf, size_t cap)
 	return o.len <= cap ? o.len : 0;
 }
 
-/* The URL's parts, as hc_url_parse would give them. */
-static const char *check_url(const struct hc_url *u)
-{
-	if (u->scheme != HC_HTTP && u->scheme != HC_TCP)
-		return "unknown scheme";
-	if (!u->host || !hci_host_ok(u->host, u->host_len))
-		return "invalid host";
-	if (u->port == 0 || u->port > 65535)
-		return "invalid port";
-	if (u->scheme == HC_TCP)
-		return NULL;
-	if (!u->authority || u->authority_len == 0 || !hci_target_ok(u->authority, u->authority_len))
-		return "invalid authority"; /* sent as the Host header, as it is */
-	if (!u->target || u->target_len == 0 || (u->target[0] != '/' && u->target[0] != '?') ||
-	    !hci_target_ok(u->target, u->target_len))
-		return "invalid path";
-	return NULL;
-}
+/* Why a request is refused: one row per number check() returns, packed
+ * as result.c's messages. */
+static const char whys[] =
+	"bad URL\0"
+	"bad Host\0"
+	"bad path\0"
+	"bad unix socket\0"
+	"bad method\0"
+	"bad header\0"
+	"bad status list\0"
+	"bad body text\0"
+	"body text needs GET over http\0"
+	"bad timeout\0"
+	"request over 4 KiB";
 
-/* Everything else hc_probe() uses, and the size of what it sends. */
-static const char *check_rest(const struct hc_request *req)
+/* 0 when req is fine, else 1 + the row of whys that says why. */
+static unsigned check(const struct hc_request *req)
 {
-	struct hci_out count = {NULL, 0, 0};
+	const struct hc_url *u = &req->url;
 	const struct hc_range *r;
+	struct hci_out count = {NULL, 0, 0};
 	size_t i, n;
 
-	if (req->unix_socket && ((n = strlen(req->unix_socket)) == 0 ||
-				 n >= sizeof ((struct sockaddr_un *)0)->sun_path))
-		return "invalid unix socket";
+	if ((u->scheme != HC_HTTP && u->scheme != HC_TCP) || !u->host ||
+	    !hci_host_ok(u->host, u->host_len) || u->port - 1 > 65534)
+		return 1;
+	if (u->scheme == HC_HTTP) {
+		/* the authority is sent as the Host header, as it is */
+		if (!u->authority || !u->authority_len || !hci_target_ok(u->authority, u->authority_len))
+			return 2;
+		if (!u->target || !u->target_len || (u->target[0] != '/' && u->target[0] != '?') ||
+		    !hci_target_ok(u->target, u->target_len))
+			return 3;
+	}
+	if (req->unix_socket && (n = strlen(req->unix_socket)) - 1 >=
+	    sizeof ((struct sockaddr_un *)0)->sun_path - 1)
+		return 4;
 	if ((unsigned)req->method > HC_HEAD)
-		return "invalid method";
+		return 5;
 	if (req->header_count > HC_HEADERS_MAX)
-		return "too many headers";
+		return 6;
 	for (i = 0; i < req->header_count; i++)
 		if (!req->headers[i] ||
 		    hc_header_check(req->headers[i], strlen(req->headers[i]), &n) != HC_PARSE_DONE)
-			return "invalid header";
+			return 6;
 	if (req->accept.count > HC_RANGES_MAX)
-		return "invalid status range";
+		return 7;
 	for (r = req->accept.range; r < req->accept.range + req->accept.count; r++)
 		if (r->lo < 100 || r->hi > 999 || r->lo > r->hi)
-			return "invalid status range";
-	if (req->body_contains &&
-	    (req->body_contains_len == 0 || req->body_contains_len > HC_TEXT_MAX))
-		return "invalid body text";
-	if (req->body_contains && (req->url.scheme != HC_HTTP || req->method == HC_HEAD))
-		return "body text needs GET over http";
-	if (req->timeout_ms == 0 || req->timeout_ms > HC_TIMEOUT_MAX)
-		return "invalid timeout";
-	if (req->url.scheme == HC_HTTP) {
+			return 7;
+	if (req->body_contains) {
+		if (req->body_contains_len - 1 >= HC_TEXT_MAX)
+			return 8;
+		if (u->scheme != HC_HTTP || req->method == HC_HEAD)
+			return 9;
+	}
+	if (req->timeout_ms - 1 >= HC_TIMEOUT_MAX)
+		return 10;
+	if (u->scheme == HC_HTTP) {
 		request_head(req, &count);
 		if (count.len > HC_REQUEST_MAX)
-			return "request over 4096 bytes";
+			return 11;
 	}
-	return NULL;
+	return 0;
 }
 
 enum hc_error hc_request_check(const struct hc_request *req, const char **why)
 {
-	const char *w = check_url(&req->url);
+	unsigned k = check(req);
 
-	if (!w)
-		w = check_rest(req);
 	if (why)
-		*why = w;
-	return w ? HC_ERR_REQUEST : HC_OK;
+		*why = k ? hci_nth(whys, k - 1) : NULL;
+	return k ? HC_ERR_REQUEST : HC_OK;
 }

@@ -31,16 +31,18 @@ enum { MESSAGES(MSG_ROW) ROW_COUNT };
 MESSAGES(MSG_CHECK)
 typedef char check_count[ROW_COUNT == (int)HC_ERR_COUNT ? 1 : -1];
 
+const char *hci_nth(const char *packed, unsigned n)
+{
+	while (n-- > 0)
+		packed += strlen(packed) + 1;
+	return packed;
+}
+
 const char *hc_strerror(enum hc_error err)
 {
-	const char *s = messages;
-	unsigned i;
-
 	if (err == HC_ERR_FRAMING) /* a framing fault is malformed too */
 		err = HC_ERR_MALFORMED;
-	for (i = 0; i < (unsigned)err && i < HC_ERR_COUNT; i++)
-		s += strlen(s) + 1;
-	return s;
+	return hci_nth(messages, (unsigned)err < HC_ERR_COUNT ? (unsigned)err : HC_ERR_COUNT);
 }
 
 /* ---- the bounded writer ---- */
