@@ -62,10 +62,6 @@ int hci_ip_parse(const char *s, size_t len, unsigned char out[16]);
  * it resolves is resolve's to find. */
 int hci_host_ok(const char *s, size_t len);
 
-/* The authority of a URL: [v6] or a name or v4, then an optional :port.
- * Sets host, host_len, port (unchanged when none) and port_given of u. */
-enum hc_parse hci_authority_parse(const char *s, size_t len, struct hc_url *u);
-
 /* Path and query bytes: visible ASCII only. 1 when all of s[0..len) are. */
 int hci_target_ok(const char *s, size_t len);
 

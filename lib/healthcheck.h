@@ -170,22 +170,6 @@ enum hc_error hc_probe(const struct hc_request *req, struct hc_result *res);
 
 /* ---- The HTTP/1.1 response engine: bytes in, a verdict out. ---- */
 
-/* Chunked body decoder (RFC 9112 7.1): the next span of chunk data in
- * buf[*pos..len). The framing before it is consumed; on return the span is
- * buf[*pos - *n .. *pos), *n 0 when the bytes ran out or the body ended.
- * DONE once the last chunk's line (size 0) is in: the body has ended there,
- * and a probe's verdict never depends on the trailer section, so it is not
- * read. INVALID at a fault in the framing; data before it was returned in
- * earlier spans. Else MORE. */
-struct hc_chunked {
-	int state, next;         /* private: where it is; where a line end leads */
-	unsigned long long left; /* private: bytes left in the current chunk */
-	int digits;              /* private */
-};
-#define HC_CHUNKED_INIT {0, 0, 0, 0}
-enum hc_parse hc_chunked_next(struct hc_chunked *st, const char *buf, size_t len,
-			      size_t *pos, size_t *n);
-
 /* Streaming substring search (Knuth-Morris-Pratt), for a match split
  * across reads or chunks. len is 1..HC_TEXT_MAX. */
 struct hc_match {
@@ -204,18 +188,18 @@ int hc_match_feed(struct hc_match *m, const char *buf, size_t len);
  * each line is kept (a Content-Length or Transfer-Encoding line longer
  * than that is malformed), so a head of any size takes fixed memory and
  * only the deadline bounds it; with body_contains the body is de-framed
- * and searched. All fields private. */
+ * (a chunked body's framing lines are read as the head's are) and
+ * searched. All fields private. */
 #define HC_LINE_KEEP 128 /* bytes kept of a head line: all a verdict reads */
 struct hc_http {
 	const struct hc_request *req;
 	struct hc_result *res;
 	int status;
 	unsigned char state, done, first, cr, colon, cut;
-	unsigned char has_length, has_te, te_count, te_chunked;
+	unsigned char has_length, has_te, te_count, te_chunked, after_data;
 	unsigned short line_len;
-	unsigned long long length;
+	unsigned long long length; /* body bytes left: of Content-Length, or of a chunk */
 	size_t scanned;
-	struct hc_chunked chunked;
 	char line[HC_LINE_KEEP];   /* the start of the line being read */
 	struct hc_match match;
 };

@@ -3,77 +3,6 @@
 #include <string.h>
 #include "hc_internal.h"
 
-/* ---- chunked bodies (RFC 9112 7.1) ---- */
-
-enum { CH_SIZE, CH_SIZE_WS, CH_EXT, CH_DATA, CH_DATA_END, CH_LF, CH_DONE };
-
-#define CHUNK_DIGITS_MAX 15 /* sizes below 2^60: anything larger is absurd */
-
-/* One byte of chunk framing (not data). Returns 0 to go on, -1 invalid. */
-static int chunk_byte(struct hc_chunked *st, char c)
-{
-	int x = hci_hex(c), eol = c == '\r' || c == '\n';
-	int after = st->left ? CH_DATA : CH_DONE;
-
-	switch (st->state) {
-	case CH_SIZE:
-		if (x >= 0) {
-			if (++st->digits > CHUNK_DIGITS_MAX)
-				return -1;
-			st->left = st->left * 16 + (unsigned)x;
-			return 0;
-		}
-		if (st->digits == 0)
-			return -1;
-		/* fall through */
-	case CH_SIZE_WS:
-		if (c == ' ' || c == '\t' || c == ';') {
-			st->state = c == ';' ? CH_EXT : CH_SIZE_WS;
-			return 0;
-		}
-		break;
-	case CH_EXT:
-		if (!eol && hci_is_text(c))
-			return 0;
-		break;
-	case CH_DATA_END:
-		after = CH_SIZE;
-		st->digits = 0;
-		break;
-	case CH_LF:
-		st->state = st->next;
-		return c == '\n' ? 0 : -1;
-	default:
-		return -1;
-	}
-	/* Only the end of the line may come here: CRLF, or a bare LF. */
-	st->state = c == '\r' ? CH_LF : after;
-	st->next = after;
-	return eol ? 0 : -1;
-}
-
-enum hc_parse hc_chunked_next(struct hc_chunked *st, const char *buf, size_t len,
-			      size_t *i, size_t *n)
-{
-	*n = 0;
-	while (*i < len && st->state != CH_DONE) {
-		if (st->state == CH_DATA) {
-			*n = len - *i;
-			if (*n > st->left)
-				*n = (size_t)st->left;
-			st->left -= *n;
-			*i += *n;
-			if (st->left == 0)
-				st->state = CH_DATA_END;
-			return HC_PARSE_MORE;
-		}
-		if (chunk_byte(st, buf[*i]) < 0)
-			return HC_PARSE_INVALID;
-		++*i;
-	}
-	return st->state == CH_DONE ? HC_PARSE_DONE : HC_PARSE_MORE;
-}
-
 /* ---- the body match ---- */
 
 void hc_match_init(struct hc_match *m, const char *text, size_t len)
@@ -237,8 +166,34 @@ static enum hc_parse head_end(struct hc_http *e)
 	return HC_PARSE_MORE;
 }
 
+#define CHUNK_DIGITS_MAX 15 /* chunk sizes below 2^60: anything larger is absurd */
+
+/* A line of chunk framing (RFC 9112 7.1) has ended: after chunk data the
+ * empty line; else a size line, HEXDIG [BWS ";" extensions] (the rest of
+ * the line was checked as text). A size of 0 ends the body: its trailer
+ * section can change no verdict, so it is not read. */
+static enum hc_parse chunk_line(struct hc_http *e, const char *s, size_t n)
+{
+	size_t i, digits;
+	int x;
+
+	if (e->after_data) {
+		e->after_data = 0;
+		return n ? bad_framing(e, "bad chunk") : HC_PARSE_MORE;
+	}
+	for (i = 0; i < n && i <= CHUNK_DIGITS_MAX && (x = hci_hex(s[i])) >= 0; i++)
+		e->length = e->length * 16 + (unsigned)x;
+	digits = i;
+	while (i < n && is_ows(s[i]))
+		i++;
+	if (digits == 0 || digits > CHUNK_DIGITS_MAX || (i < n && s[i] != ';'))
+		return bad_framing(e, "bad chunk");
+	return e->length ? HC_PARSE_MORE : verdict(e, HC_ERR_BODY, NULL);
+}
+
 /* A line has ended at its LF: the status line "HTTP/1.x SSS[ reason]"
- * (its first 7 bytes were checked as they came), a field, or the end. */
+ * (its first 7 bytes were checked as they came), a field, the end of the
+ * head, or chunk framing. */
 static enum hc_parse line_end(struct hc_http *e)
 {
 	unsigned long long st;
@@ -248,6 +203,8 @@ static enum hc_parse line_end(struct hc_http *e)
 
 	e->line_len = 0;
 	e->colon = e->cut = e->cr = 0;
+	if (e->state == S_BODY)
+		return chunk_line(e, s, n);
 	if (e->first) {
 		e->first = 0;
 		if (n < 12 || !hci_is_digit(s[7]) || s[8] != ' ' ||
@@ -261,19 +218,26 @@ static enum hc_parse line_end(struct hc_http *e)
 	return colon ? field_line(e, s, n, cut) : bad(e, "bad header");
 }
 
-/* Head bytes until the head ends or a verdict is in; *used: bytes read.
- * A line holds text only; the status line starts with "HTTP/1."; a field
- * name is a token up to its ':'. The start of each line is kept in line[]
- * for line_end, the rest only checked. */
-static enum hc_parse head_bytes(struct hc_http *e, const char *buf, size_t len, size_t *used)
+/* 1 while the engine reads lines: the head, and a chunked body between
+ * its data. */
+static int in_lines(const struct hc_http *e)
+{
+	return e->state == S_HEAD || (e->state == S_BODY && e->has_te && !e->length);
+}
+
+/* Line bytes until the lines end (data follows) or a verdict is in;
+ * *used: bytes read. A line holds text only; the status line starts with
+ * "HTTP/1."; a field name is a token up to its ':'. The start of each line
+ * is kept in line[] for line_end, the rest only checked. */
+static enum hc_parse lines(struct hc_http *e, const char *buf, size_t len, size_t *used)
 {
 	enum hc_parse p = HC_PARSE_MORE;
 	size_t i = 0, j, n;
 	int text;
 	char c;
 
-	while (i < len && p == HC_PARSE_MORE && e->state == S_HEAD) {
-		text = e->colon || e->first;
+	while (i < len && p == HC_PARSE_MORE && in_lines(e)) {
+		text = e->colon || e->first || e->state == S_BODY;
 		if (!e->cr && (!e->first || e->line_len >= 7)) {
 			/* The common cases in a tight loop: a run of name bytes,
 			 * or of plain text in a value or a reason phrase. */
@@ -296,8 +260,8 @@ static enum hc_parse head_bytes(struct hc_http *e, const char *buf, size_t len, 
 			e->cr = 1;
 		} else if (e->first && e->line_len < 7 ? c != "HTTP/1."[e->line_len] :
 			   text ? !hci_is_text(c) : c != ':' || e->line_len == 0) {
-			p = bad(e, e->first ? "bad status line" : e->line_len == 0 && is_ows(c) ?
-				   "obsolete line folding" : "bad header");
+			p = bad(e, e->first ? "bad status line" : e->state == S_BODY ? "bad chunk" :
+				   e->line_len == 0 && is_ows(c) ? "obsolete line folding" : "bad header");
 		} else {
 			e->colon |= c == ':';
 			if (e->line_len < sizeof e->line)
@@ -312,36 +276,36 @@ static enum hc_parse head_bytes(struct hc_http *e, const char *buf, size_t len, 
 
 /* Body bytes (eof: the peer closed): searched until the text is found, the
  * body ends, HC_BODY_SCAN_MAX bytes were examined, or a chunk is bad; the
- * data before a bad chunk is searched too, so that the verdict does not
+ * data before a bad chunk is searched first, so that the verdict does not
  * depend on the pieces. */
 static enum hc_parse body_bytes(struct hc_http *e, const char *buf, size_t len, int eof)
 {
-	size_t i = 0, at, n;
-	enum hc_parse p = HC_PARSE_MORE;
+	enum hc_parse p;
+	size_t i = 0, n;
 
-	do {
-		if (e->has_te) {
-			p = hc_chunked_next(&e->chunked, buf, len, &i, &n);
-			at = i - n;
-		} else {
-			at = i;
-			n = len - i;
-			if (e->has_length && n > e->length)
-				n = (size_t)e->length;
-			e->length -= e->has_length ? n : 0;
+	while (i < len && !(e->has_length && e->length == 0)) {
+		if (in_lines(e)) {
+			p = lines(e, buf + i, len - i, &n);
 			i += n;
+			if (p != HC_PARSE_MORE)
+				return p;
+			continue;
 		}
+		n = len - i;
+		if ((e->has_length || e->has_te) && n > e->length)
+			n = (size_t)e->length;
+		e->length -= e->has_length || e->has_te ? n : 0;
+		e->after_data = e->has_te;
 		if (n > HC_BODY_SCAN_MAX - e->scanned)
 			n = HC_BODY_SCAN_MAX - e->scanned;
-		if (hc_match_feed(&e->match, buf + at, n))
+		if (hc_match_feed(&e->match, buf + i, n))
 			return verdict(e, HC_OK, NULL);
+		i += n;
 		e->scanned += n;
 		if (e->scanned == HC_BODY_SCAN_MAX)
 			return verdict(e, HC_ERR_BODY, "not in the first 64 KiB");
-	} while (n > 0 && p == HC_PARSE_MORE);
-	if (p == HC_PARSE_INVALID)
-		return bad_framing(e, "bad chunk");
-	if (p == HC_PARSE_DONE || (e->has_length && e->length == 0))
+	}
+	if (e->has_length && e->length == 0)
 		return verdict(e, HC_ERR_BODY, NULL);
 	if (eof)
 		return e->has_te || e->has_length ? verdict(e, HC_ERR_CLOSED, "in the body") :
@@ -356,7 +320,7 @@ enum hc_parse hc_http_feed(struct hc_http *e, const char *buf, size_t len)
 	size_t i = 0;
 
 	if (e->state == S_HEAD) {
-		p = head_bytes(e, buf, len, &i);
+		p = lines(e, buf, len, &i);
 		if (req->trace && i > 0)
 			req->trace(req->trace_ctx, '<', buf, i);
 		if (p == HC_PARSE_MORE && len == 0)

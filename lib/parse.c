@@ -161,7 +161,8 @@ int hci_host_ok(const char *s, size_t len)
 	return len > 0 && len <= HC_HOST_MAX;
 }
 
-enum hc_parse hci_authority_parse(const char *s, size_t len, struct hc_url *u)
+/* The authority: [v6] or v4 or a name, then an optional :port. */
+static enum hc_parse authority_parse(const char *s, size_t len, struct hc_url *u)
 {
 	unsigned char addr[16];
 	size_t hlen;
@@ -219,7 +220,7 @@ enum hc_parse hc_url_parse(const char *s, size_t len, struct hc_url *out)
 	for (a = i; a < len && s[a] != '/' && s[a] != '?' && s[a] != '#'; a++)
 		;
 	u.port = 80;
-	if (hci_authority_parse(s + i, a - i, &u) != HC_PARSE_DONE)
+	if (authority_parse(s + i, a - i, &u) != HC_PARSE_DONE)
 		return HC_PARSE_INVALID;
 	u.authority = s + i;
 	u.authority_len = a - i;
@@ -282,36 +283,27 @@ enum hc_parse hc_duration_parse(const char *s, size_t len, unsigned *ms)
 	return HC_PARSE_DONE;
 }
 
-/* Exactly three digits, 100..999. */
-static int parse_code(const char *s, size_t len, unsigned short *code)
-{
-	unsigned long long v;
-
-	if (len < 3 || hci_dec_scan(s, 3, 999, &v) != 3 || v < 100 ||
-	    (len > 3 && hci_is_digit(s[3])))
-		return 0;
-	*code = (unsigned short)v;
-	return 1;
-}
-
+/* Each code is exactly three digits, 100..999: a fourth digit makes the
+ * value pass 999, which the scanner refuses. */
 enum hc_parse hc_status_parse(const char *s, size_t len, struct hc_status_set *out)
 {
-	struct hc_range r;
+	unsigned long long lo, hi;
 	size_t i = 0;
 
 	out->count = 0;
-	for (;;) {
-		if (out->count == HC_RANGES_MAX || !parse_code(s + i, len - i, &r.lo))
+	while (out->count < HC_RANGES_MAX) {
+		if (hci_dec_scan(s + i, len - i, 999, &lo) != 3 || lo < 100)
 			break;
 		i += 3;
-		r.hi = r.lo;
+		hi = lo;
 		if (i < len && s[i] == '-') {
 			i++;
-			if (!parse_code(s + i, len - i, &r.hi) || r.hi < r.lo)
+			if (hci_dec_scan(s + i, len - i, 999, &hi) != 3 || hi < lo)
 				break;
 			i += 3;
 		}
-		out->range[out->count++] = r;
+		out->range[out->count].lo = (unsigned short)lo;
+		out->range[out->count++].hi = (unsigned short)hi;
 		if (i == len)
 			return HC_PARSE_DONE;
 		if (s[i++] != ',')
