@@ -58,7 +58,7 @@ struct cli {
 	const char *env[O_COUNT];  /* its environment entry, when it came from there */
 	const char *headers[HC_HEADERS_MAX];
 	size_t header_count;
-	const char *url, *port;    /* argv's URL; $PORT */
+	const char *url, *port;    /* argv's URL; the PORT=... entry */
 	int flag[O_COUNT];
 };
 
@@ -156,7 +156,7 @@ static int find(const char *s, size_t n, char ch)
 	size_t k;
 	int o;
 
-	for (o = 0; o < O_COUNT; o++, name += strlen(name) + 1) {
+	for (o = 0; o < O_COUNT; o++, name += hci_strlen(name) + 1) {
 		for (k = 0; k < n && name[k] == s[k]; k++)
 			;
 		if (opt_kind[o] != ENV && (n ? k == n && !name[n] : opt_letter[o] == ch && ch))
@@ -233,8 +233,8 @@ static void read_env(struct cli *c, char **envp)
 
 	for (; envp && *envp; envp++) {
 		e = *envp;
-		if (*e == 'P' && (v = env_value(e, "port")) != NULL)
-			c->port = v;
+		if (*e == 'P' && env_value(e, "port"))
+			c->port = e;
 		if (*e != 'H') /* most of the environment ends here */
 			continue;
 		for (v = "HEALTHCHECK_"; *v && *e == *v; e++, v++)
@@ -249,6 +249,10 @@ static void read_env(struct cli *c, char **envp)
 	}
 	if (c->env[O_HEADER])
 		c->headers[c->header_count++] = c->val[O_HEADER];
+	if (!c->env[O_PORT] && c->port) { /* $PORT, below $HEALTHCHECK_PORT */
+		c->val[O_PORT] = c->port + 5;
+		c->env[O_PORT] = c->port;
+	}
 }
 
 /* "invalid --timeout" or "invalid HEALTHCHECK_TIMEOUT" (the name only). */
@@ -269,22 +273,22 @@ static int pick_url(struct cli *c, const struct hc_defaults *def, struct hc_url 
 		    char *buf, size_t cap)
 {
 	const char *url = c->url ? c->url : c->val[O_URL] ? c->val[O_URL] : def->url;
-	const char *port = c->val[O_PORT] ? c->val[O_PORT] : c->port;
+	const char *port = c->val[O_PORT];
 	struct hci_out o = {buf, 0, cap - 1};
 	unsigned p = def->port ? def->port : 8080;
 
 	if (!url) {
-		if (port && hc_port_parse(port, strlen(port), &p) != HC_PARSE_DONE)
-			return c->val[O_PORT] ? bad_value(c, O_PORT) : usage(c, "invalid PORT", NULL, ALL);
+		if (port && hc_port_parse(port, hci_strlen(port), &p) != HC_PARSE_DONE)
+			return bad_value(c, O_PORT);
 		HCI_PUT_LIT(&o, "http://localhost:");
 		hci_put_uint(&o, p);
 		hci_puts(&o, def->path ? def->path : "/");
+		buf[hci_out_used(&o)] = '\0';
 		if (o.len > o.cap)
-			return usage(c, "path too long", NULL, ALL);
-		buf[o.len] = '\0';
+			return usage(c, "invalid URL: ", buf, ALL);
 		url = buf;
 	}
-	if (hc_url_parse(url, strlen(url), u) != HC_PARSE_DONE)
+	if (hc_url_parse(url, hci_strlen(url), u) != HC_PARSE_DONE)
 		return c->url || !c->val[O_URL] ? usage(c, "invalid URL: ", url, ALL) : bad_value(c, O_URL);
 	return 0;
 }
@@ -293,7 +297,7 @@ static int duration(const struct cli *c, int o, unsigned *ms)
 {
 	const char *v = c->val[o];
 
-	if (v && hc_duration_parse(v, strlen(v), ms) != HC_PARSE_DONE)
+	if (v && hc_duration_parse(v, hci_strlen(v), ms) != HC_PARSE_DONE)
 		return bad_value(c, o);
 	return 0;
 }
@@ -305,22 +309,22 @@ static int configure(const struct cli *c, struct hc_request *req, unsigned *wait
 	size_t i, n;
 
 	for (i = 0; i < c->header_count; i++)
-		if (hc_header_check(c->headers[i], strlen(c->headers[i]), &n) != HC_PARSE_DONE)
+		if (hc_header_check(c->headers[i], hci_strlen(c->headers[i]), &n) != HC_PARSE_DONE)
 			return bad_value(c, O_HEADER);
 	memcpy(req->headers, c->headers, sizeof c->headers);
 	req->header_count = c->header_count;
 	if (v[O_METHOD]) {
-		n = strlen(v[O_METHOD]);
+		n = hci_strlen(v[O_METHOD]);
 		if (hci_lower_eq(v[O_METHOD], n, "head"))
 			req->method = HC_HEAD;
 		else if (!hci_lower_eq(v[O_METHOD], n, "get"))
 			return bad_value(c, O_METHOD);
 	}
-	if (v[O_STATUS] && hc_status_parse(v[O_STATUS], strlen(v[O_STATUS]), &req->accept) != HC_PARSE_DONE)
+	if (v[O_STATUS] && hc_status_parse(v[O_STATUS], hci_strlen(v[O_STATUS]), &req->accept) != HC_PARSE_DONE)
 		return bad_value(c, O_STATUS);
 	if (v[O_BODY]) {
 		req->body_contains = v[O_BODY];
-		req->body_contains_len = strlen(v[O_BODY]);
+		req->body_contains_len = hci_strlen(v[O_BODY]);
 	}
 	req->unix_socket = v[O_UNIX]; /* both checked by hc_request_check */
 	return duration(c, O_TIMEOUT, &req->timeout_ms) ? HC_EXIT_USAGE : duration(c, O_WAIT, wait_ms);

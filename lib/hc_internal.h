@@ -36,6 +36,10 @@ static inline int hci_is_tchar(char c)
 	return u < 128 && (hci_tchar_map[u >> 3] >> (u & 7) & 1);
 }
 
+/* strlen: a byte loop is all a probe's short strings need, and smaller
+ * than libc's word-at-a-time one. */
+size_t hci_strlen(const char *s);
+
 /* Case-insensitive equality of a[0..n) and the NUL-terminated lowercase b. */
 int hci_lower_eq(const char *a, size_t n, const char *b);
 
@@ -57,12 +61,8 @@ size_t hci_dec_scan(const char *s, size_t len, unsigned long long max,
  * out (4 or 16 bytes). Returns AF_INET, AF_INET6, or 0 when invalid. */
 int hci_ip_parse(const char *s, size_t len, unsigned char out[16]);
 
-/* A host's bytes as hc_url_parse gives them (a name, or an IP literal
- * without brackets): 1..HC_HOST_MAX of letters, digits and "-._:". Whether
- * it resolves is resolve's to find. */
-int hci_host_ok(const char *s, size_t len);
-
-/* Path and query bytes: visible ASCII only. 1 when all of s[0..len) are. */
+/* Bytes of a path, query, host or authority: visible ASCII only. 1 when
+ * all of s[0..len) are. */
 int hci_target_ok(const char *s, size_t len);
 
 /* ---- The one bounded writer: for requests, result and usage lines. ----

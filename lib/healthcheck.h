@@ -185,8 +185,9 @@ int hc_match_feed(struct hc_match *m, const char *buf, size_t len);
 /* The engine reads a response as a stream: interim 1xx heads are skipped,
  * the final head is checked byte by byte (status line, field syntax,
  * Content-Length and Transfer-Encoding, RFC 9112) and only the start of
- * each line is kept (a Content-Length or Transfer-Encoding line longer
- * than that is malformed), so a head of any size takes fixed memory and
+ * each line is kept (a field name, or a Content-Length or Transfer-Encoding
+ * line, longer than that is malformed), so a head of any size takes fixed
+ * memory and
  * only the deadline bounds it; with body_contains the body is de-framed
  * (a chunked body's framing lines are read as the head's are) and
  * searched. All fields private. */
@@ -195,7 +196,7 @@ struct hc_http {
 	const struct hc_request *req;
 	struct hc_result *res;
 	int status;
-	unsigned char state, done, first, cr, colon, cut;
+	unsigned char state, done, first, cr, cut;
 	unsigned char has_length, has_te, te_count, te_chunked, after_data;
 	unsigned short line_len;
 	unsigned long long length; /* body bytes left: of Content-Length, or of a chunk */

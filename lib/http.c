@@ -96,19 +96,23 @@ void hc_http_init(struct hc_http *e, const struct hc_request *req, struct hc_res
 
 static int is_ows(char c) { return c == ' ' || c == '\t'; }
 
-/* A field line, "name:value" (cut: only its start is in line[]). Only
- * Content-Length and Transfer-Encoding matter: 1*DIGIT that fits in 64 bits
- * (a repeat must agree), and a list whose elements, over all its lines,
- * are counted (empty ones do not count, RFC 9110 5.6.1) with the last
- * compared with "chunked". */
+/* A field line, "name:value" (cut: only its start is in line[]): the name
+ * a token (one longer than the kept start is refused), no whitespace
+ * before the colon, none at the start of the line (obsolete folding).
+ * Only Content-Length and Transfer-Encoding matter: 1*DIGIT that fits in
+ * 64 bits (a repeat must agree), and a list whose elements, over all its
+ * lines, are counted (empty ones do not count, RFC 9110 5.6.1) with the
+ * last compared with "chunked". */
 static enum hc_parse field_line(struct hc_http *e, const char *s, size_t n, int cut)
 {
 	unsigned long long x;
 	size_t k, a, b;
 	int length;
 
-	for (k = 0; s[k] != ':'; k++)
+	for (k = 0; k < n && hci_is_tchar(s[k]); k++)
 		;
+	if (k == 0 || k == n || s[k] != ':')
+		return bad(e, is_ows(s[0]) ? "obsolete line folding" : "bad header");
 	length = hci_lower_eq(s, k, "content-length");
 	if (!length && !hci_lower_eq(s, k, "transfer-encoding"))
 		return HC_PARSE_MORE;
@@ -199,10 +203,10 @@ static enum hc_parse line_end(struct hc_http *e)
 	unsigned long long st;
 	const char *s = e->line;
 	size_t n = e->line_len;
-	int colon = e->colon, cut = e->cut;
+	int cut = e->cut;
 
 	e->line_len = 0;
-	e->colon = e->cut = e->cr = 0;
+	e->cut = e->cr = 0;
 	if (e->state == S_BODY)
 		return chunk_line(e, s, n);
 	if (e->first) {
@@ -213,9 +217,7 @@ static enum hc_parse line_end(struct hc_http *e)
 		e->status = (int)st;
 		return HC_PARSE_MORE;
 	}
-	if (n == 0)
-		return head_end(e);
-	return colon ? field_line(e, s, n, cut) : bad(e, "bad header");
+	return n ? field_line(e, s, n, cut) : head_end(e);
 }
 
 /* 1 while the engine reads lines: the head, and a chunked body between
@@ -226,23 +228,20 @@ static int in_lines(const struct hc_http *e)
 }
 
 /* Line bytes until the lines end (data follows) or a verdict is in;
- * *used: bytes read. A line holds text only; the status line starts with
- * "HTTP/1."; a field name is a token up to its ':'. The start of each line
- * is kept in line[] for line_end, the rest only checked. */
+ * *used: bytes read. A line holds text only, and the status line starts
+ * with "HTTP/1.": both checked as bytes come, so that a fault is found
+ * where it is, not at a line end that may never come. The start of each
+ * line is kept in line[] for line_end, the rest only checked. */
 static enum hc_parse lines(struct hc_http *e, const char *buf, size_t len, size_t *used)
 {
 	enum hc_parse p = HC_PARSE_MORE;
 	size_t i = 0, j, n;
-	int text;
 	char c;
 
 	while (i < len && p == HC_PARSE_MORE && in_lines(e)) {
-		text = e->colon || e->first || e->state == S_BODY;
 		if (!e->cr && (!e->first || e->line_len >= 7)) {
-			/* The common cases in a tight loop: a run of name bytes,
-			 * or of plain text in a value or a reason phrase. */
-			for (j = i; j < len && (text ? (unsigned char)buf[j] >= ' ' && buf[j] != 0x7f :
-					       hci_is_tchar(buf[j])); j++)
+			/* The common case in a tight loop: a run of text. */
+			for (j = i; j < len && (unsigned char)buf[j] >= ' ' && buf[j] != 0x7f; j++)
 				;
 			n = j - i < sizeof e->line - e->line_len ? j - i : sizeof e->line - e->line_len;
 			memcpy(e->line + e->line_len, buf + i, n);
@@ -258,16 +257,13 @@ static enum hc_parse lines(struct hc_http *e, const char *buf, size_t len, size_
 			p = bad(e, "bare CR");
 		} else if (c == '\r') {
 			e->cr = 1;
-		} else if (e->first && e->line_len < 7 ? c != "HTTP/1."[e->line_len] :
-			   text ? !hci_is_text(c) : c != ':' || e->line_len == 0) {
+		} else if (e->first && e->line_len < 7 ? c != "HTTP/1."[e->line_len] : !hci_is_text(c)) {
 			p = bad(e, e->first ? "bad status line" : e->state == S_BODY ? "bad chunk" :
-				   e->line_len == 0 && is_ows(c) ? "obsolete line folding" : "bad header");
+				   "bad header");
+		} else if (e->line_len < sizeof e->line) {
+			e->line[e->line_len++] = c;
 		} else {
-			e->colon |= c == ':';
-			if (e->line_len < sizeof e->line)
-				e->line[e->line_len++] = c;
-			else
-				e->cut = 1;
+			e->cut = 1;
 		}
 	}
 	*used = i;

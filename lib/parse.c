@@ -11,6 +11,15 @@ static int is_alnum(char c)
 
 static char to_lower(char c) { return (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c; }
 
+size_t hci_strlen(const char *s)
+{
+	const char *p = s;
+
+	while (*p)
+		p++;
+	return (size_t)(p - s);
+}
+
 int hci_lower_eq(const char *a, size_t n, const char *b)
 {
 	size_t i;
@@ -149,16 +158,6 @@ static int name_ok(const char *s, size_t len)
 			digits = hci_is_digit(s[i]) ? 1 : 0;
 	}
 	return !digits;
-}
-
-int hci_host_ok(const char *s, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (!is_alnum(s[i]) && s[i] != '-' && s[i] != '.' && s[i] != '_' && s[i] != ':')
-			return 0;
-	return len > 0 && len <= HC_HOST_MAX;
 }
 
 /* The authority: [v6] or v4 or a name, then an optional :port. */

@@ -239,7 +239,7 @@ static socklen_t sockaddr_of(const struct hc_request *req, const unsigned char *
 	memset(sa, 0, sizeof *sa);
 	if (req->unix_socket) {
 		sa->un.sun_family = AF_UNIX;
-		memcpy(sa->un.sun_path, req->unix_socket, strlen(req->unix_socket));
+		memcpy(sa->un.sun_path, req->unix_socket, hci_strlen(req->unix_socket));
 		return sizeof sa->un;
 	}
 	sa->in.sin_family = a[0];

@@ -66,7 +66,7 @@ static const char whys[] =
 	"bad header\0"
 	"bad status list\0"
 	"bad body text\0"
-	"body text needs GET over http\0"
+	"body text needs GET\0"
 	"bad timeout\0"
 	"request over 4 KiB";
 
@@ -78,8 +78,8 @@ static unsigned check(const struct hc_request *req)
 	struct hci_out count = {NULL, 0, 0};
 	size_t i, n;
 
-	if ((u->scheme != HC_HTTP && u->scheme != HC_TCP) || !u->host ||
-	    !hci_host_ok(u->host, u->host_len) || u->port - 1 > 65534)
+	if ((u->scheme != HC_HTTP && u->scheme != HC_TCP) || !u->host || !u->host_len ||
+	    u->host_len > HC_HOST_MAX || !hci_target_ok(u->host, u->host_len) || u->port - 1 > 65534)
 		return 1;
 	if (u->scheme == HC_HTTP) {
 		/* the authority is sent as the Host header, as it is */
@@ -89,7 +89,7 @@ static unsigned check(const struct hc_request *req)
 		    !hci_target_ok(u->target, u->target_len))
 			return 3;
 	}
-	if (req->unix_socket && (n = strlen(req->unix_socket)) - 1 >=
+	if (req->unix_socket && (n = hci_strlen(req->unix_socket)) - 1 >=
 	    sizeof ((struct sockaddr_un *)0)->sun_path - 1)
 		return 4;
 	if ((unsigned)req->method > HC_HEAD)
@@ -98,7 +98,7 @@ static unsigned check(const struct hc_request *req)
 		return 6;
 	for (i = 0; i < req->header_count; i++)
 		if (!req->headers[i] ||
-		    hc_header_check(req->headers[i], strlen(req->headers[i]), &n) != HC_PARSE_DONE)
+		    hc_header_check(req->headers[i], hci_strlen(req->headers[i]), &n) != HC_PARSE_DONE)
 			return 6;
 	if (req->accept.count > HC_RANGES_MAX)
 		return 7;

@@ -34,7 +34,7 @@ typedef char check_count[ROW_COUNT == (int)HC_ERR_COUNT ? 1 : -1];
 const char *hci_nth(const char *packed, unsigned n)
 {
 	while (n-- > 0)
-		packed += strlen(packed) + 1;
+		packed += hci_strlen(packed) + 1;
 	return packed;
 }
 
@@ -58,7 +58,7 @@ void hci_put(struct hci_out *o, const char *s, size_t n)
 
 void hci_puts(struct hci_out *o, const char *s)
 {
-	hci_put(o, s, strlen(s));
+	hci_put(o, s, hci_strlen(s));
 }
 
 void hci_put_uint(struct hci_out *o, unsigned long long v)
