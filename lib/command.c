@@ -45,19 +45,18 @@ static const char *opt_long(int o)
 
 static const char help_text[] =
 	"usage: healthcheck [OPTIONS] [URL]\n"
-	" URL: http://HOST[:PORT][/PATH] or tcp://HOST:PORT (default: $HEALTHCHECK_URL,\n"
-	"  or http://localhost:$HEALTHCHECK_PORT|$PORT|8080/)\n"
-	" -t --timeout 900ms  -H --header 'Name: value'  -X --method GET|HEAD\n"
-	" -s --status 200-399  -b --body-contains TEXT  --unix-socket PATH  -w --wait 5s\n"
-	" -q --quiet  -v --verbose  -h --help  -V --version  (or HEALTHCHECK_TIMEOUT...)\n"
-	"exit: 0 healthy, 1 unhealthy, 64 usage\n";
+	"URL: http://HOST[:PORT][/PATH] or tcp://HOST:PORT, else $HEALTHCHECK_URL,\n"
+	" else http://localhost:$HEALTHCHECK_PORT|$PORT|8080/\n"
+	"-t --timeout 900ms  -H --header 'Name: value'  -X --method GET|HEAD\n"
+	"-s --status 200-399  -b --body-contains TEXT  --unix-socket PATH  -w --wait 5s\n"
+	"-q --quiet  -v --verbose  -h --help  -V --version; also HEALTHCHECK_TIMEOUT...\n"
+	"Exit: 0 healthy, 1 unhealthy, 64 usage\n";
 
 struct cli {
 	const char *prog;
 	const char *val[O_COUNT];  /* the value of each option */
 	const char *env[O_COUNT];  /* its environment entry, when it came from there */
-	const char *headers[HC_HEADERS_MAX];
-	size_t header_count;
+	struct hc_request *req;    /* -H headers go straight into it */
 	const char *url, *port;    /* argv's URL; the PORT=... entry */
 	int flag[O_COUNT];
 };
@@ -98,7 +97,7 @@ static void trace(void *ctx, char dir, const char *s, size_t n)
 	while (n > 0) {
 		for (m = 0; m < sizeof b && m < n; m++) {
 			c = (unsigned char)s[m];
-			b[m] = (char)((c >= ' ' && c < 0x7f) || (c >= '\t' && c <= '\r' && c != 11 && c != 12) ? c : '.');
+			b[m] = (char)(c - 0x20u < 0x5f || c == '\t' || c == '\n' || c == '\r' ? c : '.');
 		}
 		sink_write(ctx, b, m);
 		s += m;
@@ -138,10 +137,10 @@ static int take(struct cli *c, int o, const char *v)
 	}
 	if (o == O_HEADER) {
 		if (c->env[O_HEADER]) /* the command line replaces the env's header */
-			c->header_count = 0;
-		if (c->header_count == HC_HEADERS_MAX)
+			c->req->header_count = 0;
+		if (c->req->header_count == HC_HEADERS_MAX)
 			return usage(c, "too many headers", NULL, ALL);
-		c->headers[c->header_count++] = v;
+		c->req->headers[c->req->header_count++] = v;
 	}
 	c->val[o] = v;
 	c->env[o] = NULL;
@@ -248,7 +247,7 @@ static void read_env(struct cli *c, char **envp)
 			}
 	}
 	if (c->env[O_HEADER])
-		c->headers[c->header_count++] = c->val[O_HEADER];
+		c->req->headers[c->req->header_count++] = c->val[O_HEADER];
 	if (!c->env[O_PORT] && c->port) { /* $PORT, below $HEALTHCHECK_PORT */
 		c->val[O_PORT] = c->port + 5;
 		c->env[O_PORT] = c->port;
@@ -308,11 +307,9 @@ static int configure(const struct cli *c, struct hc_request *req, unsigned *wait
 	const char *const *v = c->val;
 	size_t i, n;
 
-	for (i = 0; i < c->header_count; i++)
-		if (hc_header_check(c->headers[i], hci_strlen(c->headers[i]), &n) != HC_PARSE_DONE)
+	for (i = 0; i < req->header_count; i++)
+		if (hc_header_check(req->headers[i], hci_strlen(req->headers[i]), &n) != HC_PARSE_DONE)
 			return bad_value(c, O_HEADER);
-	memcpy(req->headers, c->headers, sizeof c->headers);
-	req->header_count = c->header_count;
 	if (v[O_METHOD]) {
 		n = hci_strlen(v[O_METHOD]);
 		if (hci_lower_eq(v[O_METHOD], n, "head"))
@@ -331,30 +328,27 @@ static int configure(const struct cli *c, struct hc_request *req, unsigned *wait
 }
 
 /* Probes once, or with --wait until healthy or the wait is over: one
- * deadline for all of it, each attempt given at most what is left. */
+ * deadline for all of it, each attempt given at most what is left, and a
+ * pause between attempts. */
 static void run(struct hc_request *req, unsigned wait_ms, struct hc_result *res)
 {
 	const unsigned timeout = req->timeout_ms;
-	long long end, left;
+	long long end = 0, left;
 
-	if (!wait_ms) {
-		hc_probe(req, res);
-		return;
+	if (wait_ms) {
+		end = hci_now_ns() + (long long)wait_ms * 1000000;
+		req->timeout_ms = wait_ms < timeout ? wait_ms : timeout;
 	}
-	end = hci_now_ns() + (long long)wait_ms * 1000000;
-	for (left = end - hci_now_ns();;) {
-		req->timeout_ms = left / 1000000 < timeout ? (unsigned)((left + 999999) / 1000000) : timeout;
-		if (hc_probe(req, res) == HC_OK)
-			return;
+	while (hc_probe(req, res) != HC_OK && res->error != HC_ERR_REQUEST && wait_ms) {
 		left = end - hci_now_ns();
-		if (left <= 0)
-			return;
 		if (left > WAIT_INTERVAL_MS * 1000000LL)
 			left = WAIT_INTERVAL_MS * 1000000LL;
-		hci_wait(-1, 0, &left);
-		left = end - hci_now_ns();
-		if (left < 1000000)
+		if (left > 0)
+			hci_wait(-1, 0, &left);
+		left = (end - hci_now_ns()) / 1000000;
+		if (left < 1)
 			return;
+		req->timeout_ms = left < timeout ? (unsigned)left : timeout;
 	}
 }
 
@@ -365,13 +359,13 @@ int hc_main(int argc, char **argv, char **envp, const struct hc_defaults *def)
 	struct hc_result res; /* hc_probe() sets all of it */
 	struct sink sink = {0, 0};
 	struct cli c;
-	const char *why;
 	char urlbuf[320], line[200];
 	unsigned wait_ms = 0;
 	size_t n;
 	int r;
 
 	memset(&c, 0, sizeof c);
+	c.req = &req;
 	if (!def)
 		def = &none;
 	c.prog = def->prog ? def->prog : "healthcheck";
@@ -388,8 +382,6 @@ int hc_main(int argc, char **argv, char **envp, const struct hc_defaults *def)
 	if ((r = pick_url(&c, def, &req.url, urlbuf, sizeof urlbuf)) != 0 ||
 	    (r = configure(&c, &req, &wait_ms)) != 0)
 		return r;
-	if (hc_request_check(&req, &why) != HC_OK)
-		return usage(&c, why, NULL, ALL);
 	if (c.flag[O_VERBOSE] && !c.flag[O_QUIET]) {
 		/* fd 2 closed at the start would be the socket's number soon */
 		sink.dead = syscall(SYS_fcntl, 2, F_GETFD) < 0;
@@ -398,6 +390,8 @@ int hc_main(int argc, char **argv, char **envp, const struct hc_defaults *def)
 		req.trace_ctx = &sink;
 	}
 	run(&req, wait_ms, &res);
+	if (res.error == HC_ERR_REQUEST) /* nothing was sent */
+		return usage(&c, res.detail, NULL, ALL);
 	if (!c.flag[O_QUIET]) {
 		n = hc_result_line(&req, &res, line, sizeof line - 1);
 		line[n++] = '\n';

@@ -107,6 +107,11 @@ void hci_hosts_feed(struct hci_hosts *h, const char *buf, size_t len);
 /* The end of the file: a last line without a newline counts. */
 void hci_hosts_end(struct hci_hosts *h);
 
+/* hc_request_check, and the head built into buf[0..cap) (a NULL buf with
+ * cap 0 only counts); *len: its length, 0 for tcp://. */
+enum hc_error hci_request(const struct hc_request *req, char *buf, size_t cap,
+			  size_t *len, const char **why);
+
 /* String n of packed strings "a\0b\0c" (n within their number). */
 const char *hci_nth(const char *packed, unsigned n);
 

@@ -111,8 +111,12 @@ struct hc_url {
 	const char *target; /* "/path?query", "?query", or "/" when the URL has
 			     * neither; NULL for tcp. A '/' is sent before '?' */
 	size_t target_len;
+	int family;         /* AF_INET or AF_INET6 when host is an IP literal,
+			     * with the address in ip; 0 when it is a name or
+			     * not parsed (the probe then parses host itself) */
+	unsigned char ip[16];
 };
-#define HC_URL_INIT {HC_HTTP, NULL, 0, NULL, 0, 0, 0, NULL, 0}
+#define HC_URL_INIT {HC_HTTP, NULL, 0, NULL, 0, 0, 0, NULL, 0, 0, {0}}
 
 /* Called with the request head as sent (dir '>') and the response head as
  * received (dir '<', in pieces as they arrive, up to the byte where a

@@ -113,8 +113,8 @@ static enum hc_parse field_line(struct hc_http *e, const char *s, size_t n, int 
 		;
 	if (k == 0 || k == n || s[k] != ':')
 		return bad(e, is_ows(s[0]) ? "obsolete line folding" : "bad header");
-	length = hci_lower_eq(s, k, "content-length");
-	if (!length && !hci_lower_eq(s, k, "transfer-encoding"))
+	length = k == 14 && hci_lower_eq(s, k, "content-length");
+	if (!length && !(k == 17 && hci_lower_eq(s, k, "transfer-encoding")))
 		return HC_PARSE_MORE;
 	for (a = k + 1; a < n && is_ows(s[a]); a++)
 		;
@@ -239,7 +239,14 @@ static enum hc_parse lines(struct hc_http *e, const char *buf, size_t len, size_
 	char c;
 
 	while (i < len && p == HC_PARSE_MORE && in_lines(e)) {
-		if (!e->cr && (!e->first || e->line_len >= 7)) {
+		while (e->first && e->line_len < 7 && i < len) {
+			if (buf[i] != "HTTP/1."[e->line_len]) {
+				*used = i + 1;
+				return bad(e, "bad status line");
+			}
+			e->line[e->line_len++] = buf[i++];
+		}
+		if (!e->cr) {
 			/* The common case in a tight loop: a run of text. */
 			for (j = i; j < len && (unsigned char)buf[j] >= ' ' && buf[j] != 0x7f; j++)
 				;
@@ -247,24 +254,28 @@ static enum hc_parse lines(struct hc_http *e, const char *buf, size_t len, size_
 			memcpy(e->line + e->line_len, buf + i, n);
 			e->line_len += n;
 			e->cut |= n < j - i;
-			if ((i = j) == len)
-				break;
+			i = j;
 		}
+		if (i == len)
+			break;
 		c = buf[i++];
-		if (c == '\n') {
-			p = line_end(e);
-		} else if (e->cr) {
-			p = bad(e, "bare CR");
-		} else if (c == '\r') {
+		if (c == '\r' && !e->cr) {
 			e->cr = 1;
-		} else if (e->first && e->line_len < 7 ? c != "HTTP/1."[e->line_len] : !hci_is_text(c)) {
+			if (i == len)
+				break;
+			c = buf[i++]; /* most often the LF, at once */
+		}
+		if (c == '\n')
+			p = line_end(e);
+		else if (e->cr)
+			p = bad(e, "bare CR");
+		else if (!hci_is_text(c))
 			p = bad(e, e->first ? "bad status line" : e->state == S_BODY ? "bad chunk" :
 				   "bad header");
-		} else if (e->line_len < sizeof e->line) {
+		else if (e->line_len < sizeof e->line)
 			e->line[e->line_len++] = c;
-		} else {
+		else
 			e->cut = 1;
-		}
 	}
 	*used = i;
 	return p;

@@ -163,21 +163,23 @@ static int name_ok(const char *s, size_t len)
 /* The authority: [v6] or v4 or a name, then an optional :port. */
 static enum hc_parse authority_parse(const char *s, size_t len, struct hc_url *u)
 {
-	unsigned char addr[16];
 	size_t hlen;
 
 	if (len > 0 && s[0] == '[') {
 		for (hlen = 1; hlen < len && s[hlen] != ']'; hlen++)
 			;
-		if (hlen == len || ip6_parse(s + 1, hlen - 1, addr) == 0)
+		if (hlen == len || ip6_parse(s + 1, hlen - 1, u->ip) == 0)
 			return HC_PARSE_INVALID;
 		u->host = s + 1;
 		u->host_len = hlen - 1;
+		u->family = AF_INET6;
 		hlen++;
 	} else {
 		for (hlen = 0; hlen < len && s[hlen] != ':'; hlen++)
 			;
-		if (!ip4_parse(s, hlen, addr) && !name_ok(s, hlen))
+		if (ip4_parse(s, hlen, u->ip))
+			u->family = AF_INET;
+		else if (!name_ok(s, hlen))
 			return HC_PARSE_INVALID;
 		u->host = s;
 		u->host_len = hlen;
@@ -201,44 +203,42 @@ int hci_target_ok(const char *s, size_t len)
 	return 1;
 }
 
-enum hc_parse hc_url_parse(const char *s, size_t len, struct hc_url *out)
+static enum hc_parse url_parse(const char *s, size_t len, struct hc_url *u)
 {
-	struct hc_url u;
-	size_t i, a, end;
+	size_t i = 7, a, end;
 
-	memset(out, 0, sizeof *out);
-	memset(&u, 0, sizeof u);
-	if (len > 7 && hci_lower_eq(s, 7, "http://")) {
-		i = 7;
-	} else if (len > 6 && hci_lower_eq(s, 6, "tcp://")) {
-		u.scheme = HC_TCP;
+	if (len <= 7 || !hci_lower_eq(s, 7, "http://")) {
+		if (len <= 6 || !hci_lower_eq(s, 6, "tcp://"))
+			return HC_PARSE_INVALID;
+		u->scheme = HC_TCP;
 		i = 6;
-	} else {
-		return HC_PARSE_INVALID;
 	}
 	for (a = i; a < len && s[a] != '/' && s[a] != '?' && s[a] != '#'; a++)
 		;
-	u.port = 80;
-	if (authority_parse(s + i, a - i, &u) != HC_PARSE_DONE)
+	u->port = 80;
+	if (authority_parse(s + i, a - i, u) != HC_PARSE_DONE)
 		return HC_PARSE_INVALID;
-	u.authority = s + i;
-	u.authority_len = a - i;
+	u->authority = s + i;
+	u->authority_len = a - i;
 	for (end = a; end < len && s[end] != '#'; end++)
 		;
 	if (!hci_target_ok(s + a, end - a))
 		return HC_PARSE_INVALID;
-	if (u.scheme == HC_TCP) {
-		if (!u.port_given || !(end == a || (end == a + 1 && s[a] == '/')))
-			return HC_PARSE_INVALID;
-	} else if (end > a) {
-		u.target = s + a;
-		u.target_len = end - a;
-	} else {
-		u.target = "/";
-		u.target_len = 1;
-	}
-	*out = u;
+	if (u->scheme == HC_TCP)
+		return u->port_given && end - a <= 1 && (end == a || s[a] == '/') ?
+		       HC_PARSE_DONE : HC_PARSE_INVALID;
+	u->target = end > a ? s + a : "/";
+	u->target_len = end > a ? end - a : 1;
 	return HC_PARSE_DONE;
+}
+
+enum hc_parse hc_url_parse(const char *s, size_t len, struct hc_url *out)
+{
+	memset(out, 0, sizeof *out);
+	if (url_parse(s, len, out) == HC_PARSE_DONE)
+		return HC_PARSE_DONE;
+	memset(out, 0, sizeof *out);
+	return HC_PARSE_INVALID;
 }
 
 /* DIGITS[.DIGITS][ms|s|m|h]; at most 12 digits, so no product overflows. */

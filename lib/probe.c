@@ -109,24 +109,22 @@ static enum hc_error fail(struct conn *c, enum hc_error e, int err, const char *
 	return e;
 }
 
+/* What an errno means for a probe; any other is a socket error. */
+static const unsigned char errno_error[][2] = {
+	{ECONNREFUSED, HC_ERR_REFUSED}, {ECONNRESET, HC_ERR_RESET}, {EPIPE, HC_ERR_RESET},
+	{ETIMEDOUT, HC_ERR_TIMEOUT}, {ENETUNREACH, HC_ERR_UNREACHABLE},
+	{EHOSTUNREACH, HC_ERR_UNREACHABLE}, {EADDRNOTAVAIL, HC_ERR_UNREACHABLE},
+	{EAFNOSUPPORT, HC_ERR_UNREACHABLE}, {ENOENT, HC_ERR_UNREACHABLE},
+	{ENETDOWN, HC_ERR_UNREACHABLE}
+};
+
 static enum hc_error from_errno(int e)
 {
-	switch (e) {
-	case ECONNREFUSED:
-		return HC_ERR_REFUSED;
-	case ECONNRESET:
-	case EPIPE:
-		return HC_ERR_RESET;
-	case ETIMEDOUT:
-		return HC_ERR_TIMEOUT;
-	case ENETUNREACH:
-	case EHOSTUNREACH:
-	case EADDRNOTAVAIL:
-	case EAFNOSUPPORT:
-	case ENOENT:
-	case ENETDOWN:
-		return HC_ERR_UNREACHABLE;
-	}
+	size_t i;
+
+	for (i = 0; i < sizeof errno_error / sizeof errno_error[0]; i++)
+		if (errno_error[i][0] == e)
+			return (enum hc_error)errno_error[i][1];
 	return HC_ERR_NETWORK;
 }
 
@@ -167,7 +165,7 @@ static int regular_file(int fd)
  * regular file (a FIFO or a device could block or never end), at most
  * HC_HOSTS_FILE_MAX bytes, and the deadline counts. */
 static void hosts_read(struct conn *c, const struct hc_request *req, struct addrs *l,
-		       char *buf)
+		       char *buf, size_t cap)
 {
 	struct hci_hosts h;
 	size_t total = 0;
@@ -186,7 +184,7 @@ static void hosts_read(struct conn *c, const struct hc_request *req, struct addr
 			l->why = "hosts file over 1 MiB";
 			break;
 		}
-		n = syscall(SYS_read, fd, buf, HC_BUF_BYTES);
+		n = syscall(SYS_read, fd, buf, cap);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -201,7 +199,7 @@ static void hosts_read(struct conn *c, const struct hc_request *req, struct addr
 }
 
 static enum hc_error resolve(struct conn *c, const struct hc_request *req, struct addrs *l,
-			     char *buf)
+			     char *buf, size_t cap)
 {
 	const struct hc_url *u = &req->url;
 	size_t n = u->host_len;
@@ -220,12 +218,16 @@ static enum hc_error resolve(struct conn *c, const struct hc_request *req, struc
 		l->count = 2;
 		return HC_OK;
 	}
-	if ((family = hci_ip_parse(u->host, n, l->a[0] + 1)) != 0) {
+	if ((family = u->family) != 0)
+		memcpy(l->a[0] + 1, u->ip, 16);
+	else
+		family = hci_ip_parse(u->host, n, l->a[0] + 1);
+	if (family) {
 		l->a[0][0] = (unsigned char)family;
 		return HC_OK;
 	}
 	l->count = 0;
-	hosts_read(c, req, l, buf);
+	hosts_read(c, req, l, buf, cap);
 	if (c->now >= c->deadline)
 		return timed_out(c, "in the hosts file");
 	return l->count ? HC_OK : fail(c, HC_ERR_RESOLVE, 0, l->why);
@@ -363,16 +365,16 @@ static void receive(struct conn *c, struct hc_http *e, char *buf)
 
 enum hc_error hc_probe(const struct hc_request *req, struct hc_result *res)
 {
-	char buf[HC_BUF_BYTES]; /* the hosts file, the request, the response */
+	char buf[HC_BUF_BYTES]; /* the request, the hosts file after it, the response */
 	struct hc_http e;
 	struct addrs l;
 	struct conn c;
 	long long start;
-	size_t n = 0;
+	size_t n;
 
 	memset(res, 0, sizeof *res);
 	res->timeout_ms = req->timeout_ms;
-	if (hc_request_check(req, &res->detail) != HC_OK) {
+	if (hci_request(req, buf, HC_REQUEST_MAX, &n, &res->detail) != HC_OK) {
 		res->error = HC_ERR_REQUEST;
 		return res->error;
 	}
@@ -382,9 +384,7 @@ enum hc_error hc_probe(const struct hc_request *req, struct hc_result *res)
 	c.now = start = hci_now_ns();
 	c.deadline = start + (long long)req->timeout_ms * NS_PER_MS;
 	l.count = 1;
-	if (req->unix_socket || resolve(&c, req, &l, buf) == HC_OK) {
-		if (req->url.scheme == HC_HTTP)
-			n = hc_request_build(req, buf, HC_REQUEST_MAX);
+	if (req->unix_socket || resolve(&c, req, &l, buf + n, sizeof buf - n) == HC_OK) {
 		if (open_conn(&c, req, &l, buf, n) == HC_OK && n) {
 			if (req->trace)
 				req->trace(req->trace_ctx, '>', buf, n);

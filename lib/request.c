@@ -1,6 +1,7 @@
 /* request.c - the request: every field checked at the boundary, then the
  * head built from it. */
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/un.h>
 #include "hc_internal.h"
 
@@ -70,15 +71,18 @@ static const char whys[] =
 	"bad timeout\0"
 	"request over 4 KiB";
 
-/* 0 when req is fine, else 1 + the row of whys that says why. */
-static unsigned check(const struct hc_request *req)
+/* The one check of a request, and its head built into buf[0..cap) (a
+ * NULL buf with cap 0 only counts): 0 with *len its length (0 for tcp://),
+ * or 1 + the row of whys that says why it is refused. */
+static unsigned check(const struct hc_request *req, char *buf, size_t cap, size_t *len)
 {
 	const struct hc_url *u = &req->url;
 	const struct hc_range *r;
-	struct hci_out count = {NULL, 0, 0};
+	struct hci_out o = {buf, 0, cap};
 	size_t i, n;
 
 	if ((u->scheme != HC_HTTP && u->scheme != HC_TCP) || !u->host || !u->host_len ||
+	    (u->family && u->family != AF_INET && u->family != AF_INET6) ||
 	    u->host_len > HC_HOST_MAX || !hci_target_ok(u->host, u->host_len) || u->port - 1 > 65534)
 		return 1;
 	if (u->scheme == HC_HTTP) {
@@ -113,19 +117,25 @@ static unsigned check(const struct hc_request *req)
 	}
 	if (req->timeout_ms - 1 >= HC_TIMEOUT_MAX)
 		return 10;
-	if (u->scheme == HC_HTTP) {
-		request_head(req, &count);
-		if (count.len > HC_REQUEST_MAX)
-			return 11;
-	}
-	return 0;
+	if (u->scheme == HC_HTTP)
+		request_head(req, &o);
+	*len = o.len;
+	return o.len > HC_REQUEST_MAX ? 11 : 0;
 }
 
-enum hc_error hc_request_check(const struct hc_request *req, const char **why)
+enum hc_error hci_request(const struct hc_request *req, char *buf, size_t cap,
+			  size_t *len, const char **why)
 {
-	unsigned k = check(req);
+	unsigned k = check(req, buf, cap, len);
 
 	if (why)
 		*why = k ? hci_nth(whys, k - 1) : NULL;
 	return k ? HC_ERR_REQUEST : HC_OK;
+}
+
+enum hc_error hc_request_check(const struct hc_request *req, const char **why)
+{
+	size_t n;
+
+	return hci_request(req, NULL, 0, &n, why);
 }
