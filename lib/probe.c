@@ -380,7 +380,7 @@ enum hc_error hc_probe(const struct hc_request *req, struct hc_result *res)
 	}
 	c.res = res;
 	c.fd = -1;
-	c.stale = 0;
+	c.stale = 1; /* the first wait counts what came before it */
 	c.now = start = hci_now_ns();
 	c.deadline = start + (long long)req->timeout_ms * NS_PER_MS;
 	l.count = 1;
