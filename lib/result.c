@@ -104,11 +104,11 @@ size_t hc_result_line(const struct hc_request *req, const struct hc_result *res,
 			HCI_PUT_LIT(&o, " ");
 			hci_put_uint(&o, (unsigned)res->sys_errno);
 		}
-		if (res->detail) {
-			HCI_PUT_LIT(&o, " (");
-			hci_puts(&o, res->detail);
-			HCI_PUT_LIT(&o, ")");
-		}
+	}
+	if (res->error != HC_OK && res->detail) {
+		HCI_PUT_LIT(&o, " (");
+		hci_puts(&o, res->detail);
+		HCI_PUT_LIT(&o, ")");
 	}
 	buf[hci_out_used(&o)] = '\0';
 	return hci_out_used(&o);

@@ -58,6 +58,12 @@ def close():
     return ("close",)
 
 
+def close_unread():
+    """Close at once, whatever the peer sent and we never read; ends the
+    script."""
+    return ("close_unread",)
+
+
 def reset():
     """Abort with an RST (SO_LINGER 0 then close); ends the script."""
     return ("reset",)
@@ -118,10 +124,12 @@ class Server:
                are refused for sure
     path       'unix': the socket's path (default: in a new temp dir); the
                socket file is made connectable by any uid
+    addr       'v4': the loopback address to bind (default 127.0.0.1)
+    backlog    the listen() backlog
     """
 
     def __init__(self, script=None, family="v4", listen=True, listen_after=0.0,
-                 accept=True, reserve_other_family=False, path=None):
+                 accept=True, reserve_other_family=False, path=None, addr=None, backlog=64):
         if script is None:
             script = respond()
         self.script = script
@@ -135,11 +143,13 @@ class Server:
         self.other = None
         self.tmpdir = None
         self.path = path
+        self.addr = addr
+        self.backlog = backlog
         self.port = None
         self.sock = self._bind(reserve_other_family)
         self.listen_at = None
         if listen and listen_after <= 0:
-            self.sock.listen(64)
+            self.sock.listen(backlog)
             self.listen_at = time.monotonic()
         self.listen_after = listen_after if listen else None
         self.listening = listen
@@ -191,14 +201,14 @@ class Server:
 
     @property
     def host(self):
-        return "::1" if self.family == "v6" else "127.0.0.1"
+        return "::1" if self.family == "v6" else (self.addr or "127.0.0.1")
 
     @property
     def authority(self):
         """host:port as a URL writes it ([::1]:port for v6)."""
         if self.family == "v6":
             return "[::1]:%d" % self.port
-        return "127.0.0.1:%d" % self.port
+        return "%s:%d" % (self.host, self.port)
 
     def url(self, target="/", scheme="http"):
         return "%s://%s%s" % (scheme, self.authority, target)
@@ -213,7 +223,7 @@ class Server:
                 self.stopping.wait(min(SLICE_S, max(0.0, end - time.monotonic())))
             if self.stopping.is_set():
                 return
-            self.sock.listen(64)
+            self.sock.listen(self.backlog)
             self.listen_at = time.monotonic()
         if not self.listening or not self.accepting:
             return
@@ -335,6 +345,9 @@ class Server:
             self._read(conn, kind == "read_request", step[1])
         elif kind == "close":
             self._close(s, conn)
+            return "end"
+        elif kind == "close_unread":
+            s.close()
             return "end"
         elif kind == "reset":
             s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))

@@ -24,6 +24,7 @@ import hcrun  # noqa: E402
 import scenarios  # noqa: E402  (registers the scenarios)
 import hostile  # noqa: E402,F401
 import static  # noqa: E402,F401
+import robust  # noqa: E402,F401
 
 
 def run_one(name, fn):
@@ -78,8 +79,9 @@ def main(argv):
     print("integration: %s%s, %d scenarios, %d at once" % (
         " ".join(hcrun.wrap() + [""]), b, len(todo), jobs), flush=True)
     if not hcrun.default_binary():
-        print("integration: HC_BIN/HC_WRAP set: the static-binary and chroot "
-              "checks are left out (they apply to the static build only)", flush=True)
+        print("integration: HC_BIN/HC_WRAP set: the static-binary, chroot and "
+              "strace fault-injection checks are left out (they apply to the static "
+              "build only)", flush=True)
     passed = failed = 0
     t0 = time.monotonic()
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as ex:
