@@ -38,7 +38,7 @@ HC_STATIC_LDFLAGS := -static -no-pie -s -Wl,--gc-sections -Wl,-z,noseparate-code
              -Wl,-z,common-page-size=64
 
 
-LIB_SRC := lib/parse.c lib/http.c lib/probe.c lib/result.c cli/hc_main.c
+LIB_SRC := lib/parse.c lib/http.c lib/hpack.c lib/probe.c lib/result.c cli/hc_main.c
 LIB_HDR := lib/healthcheck.h lib/hc_internal.h Makefile
 
 MUSL_OBJ := $(LIB_SRC:%.c=$(B)/musl/%.o)
