@@ -53,7 +53,8 @@ size_t hc_fmt_uint(char *buf, unsigned long long v);
 #define HCI_HPACK_NAME_MAX  64   /* bytes of a field name kept (longer: cut, flagged) */
 #define HCI_HPACK_VALUE_MAX 256  /* bytes of a field value kept (longer: cut, flagged) */
 
-/* One per connection. Set by hci_hpack_init(); the fields are private. */
+/* One per connection, set by hci_hpack_init(). Only hpack.c writes the
+ * fields (the tests read them). */
 struct hci_hpack {
 	unsigned char *table; /* caller storage for the dynamic table, or NULL */
 	size_t cap;     /* bytes of table */
@@ -82,15 +83,18 @@ struct hci_hpack_field {
 };
 
 /* Decodes the next field of the complete header block block[0..len),
- * starting at *pos (0 for a new block).
+ * starting at *pos (0 for a new block; a *pos past len counts as len).
+ * *out is cleared and *why set to NULL on entry.
  *  DONE: *out holds one field and *pos is past it.
- *  MORE: the block is over: *pos == len and *out is empty.
- *  INVALID: a COMPRESSION_ERROR; *why says which in a few words ("index
- *    out of range", "bad Huffman padding", "truncated", ...) and *out is
- *    empty. A block that ends inside a field is INVALID, "truncated".
+ *  MORE: the block is over: *pos == len, *out is empty.
+ *  INVALID: a COMPRESSION_ERROR. *why says which in a few words
+ *    ("truncated", "integer overflow", "index out of range", "bad Huffman
+ *    padding", "EOS in a Huffman string", "size update above the limit",
+ *    "size update after a field"); *pos is unchanged and *out may hold
+ *    part of a field. A block that ends inside a field is "truncated".
  * Dynamic table size updates are not fields: they are applied and skipped,
- * and only allowed at the start of the block (*pos 0 on entry). *why is
- * NULL unless INVALID. Work is bounded by len and the table's size. */
+ * and allowed only at the start of the block (*pos 0 on entry). Work is
+ * bounded by len and the size of the table. */
 enum hc_parse hci_hpack_field(struct hci_hpack *d, const unsigned char *block, size_t len,
 			      size_t *pos, struct hci_hpack_field *out, const char **why);
 

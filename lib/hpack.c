@@ -164,6 +164,14 @@ static const unsigned char static_table[576] = {
 	0x49, 0x7f, 0x00,                                                  /* 61 www-authenticate */
 };
 
+/* -Os copies a small function into each caller; for the few below, one
+ * shared copy is smaller (about 100 bytes in all). */
+#if defined(__GNUC__)
+#define SHARED __attribute__((noinline))
+#else
+#define SHARED
+#endif
+
 /* The bytes of a block still to read, and the first error met. */
 struct rd {
 	const unsigned char *b;
@@ -173,8 +181,8 @@ struct rd {
 };
 
 /* Records the first error and ends the reading: every later read finds
- * nothing left, so the code after a failed step needs no check of its own. */
-static void fail(struct rd *r, const char *why)
+ * nothing left, so the steps after a failed one need no check of their own. */
+static SHARED void fail(struct rd *r, const char *why)
 {
 	if (!r->why)
 		r->why = why;
@@ -182,7 +190,7 @@ static void fail(struct rd *r, const char *why)
 }
 
 /* The next byte, or 0 after "truncated". */
-static unsigned next(struct rd *r)
+static SHARED unsigned next(struct rd *r)
 {
 	if (r->p < r->len)
 		return r->b[r->p++];
@@ -204,12 +212,11 @@ static size_t get_int(struct rd *r, unsigned n)
 	r->c = next(r);
 	x = r->c & mask;
 	if (x == mask)
-		while (c & 0x80) {
-			if (shift > 7 * (INT_MORE_MAX - 1))
+		for (; c & 0x80; shift += 7) {
+			if (shift == 7 * INT_MORE_MAX)
 				fail(r, "integer overflow");
 			c = next(r);
 			x += (size_t)(c & 0x7f) << shift;
-			shift += 7;
 		}
 	return x;
 }
@@ -318,11 +325,14 @@ static void insert(struct hci_hpack *d, const struct hci_hpack_field *f, const s
 static void lookup(const struct hci_hpack *d, struct rd *r, size_t i,
 		   struct hci_hpack_field *f, size_t len[2])
 {
-	struct rd st = { static_table, sizeof static_table, 0, NULL, 0 };
+	struct rd st;
 	const unsigned char *t;
 	size_t off = 0, name;
 
 	if (i - 1 < STATIC_COUNT) {
+		memset(&st, 0, sizeof st);
+		st.b = static_table;
+		st.len = sizeof static_table;
 		/* Every entry up to i is decoded: 61 short strings at most. */
 		for (; i > 0; i--) {
 			name = len[0];
@@ -347,7 +357,7 @@ static void lookup(const struct hci_hpack *d, struct rd *r, size_t i,
 
 void hci_hpack_init(struct hci_hpack *d, unsigned char *storage, size_t cap, size_t max)
 {
-	memset(d, 0, sizeof *d);
+	d->size = d->used = d->count = 0;
 	d->table = storage;
 	d->cap = cap;
 	d->max = d->limit = max < cap ? max : cap;
@@ -359,9 +369,9 @@ static void size_update(struct hci_hpack *d, struct rd *r, size_t start)
 	size_t v = get_int(r, 5);
 
 	if (start != 0)
-		fail(r, "size update not at the block start");
+		fail(r, "size update after a field");
 	else if (v > d->max)
-		fail(r, "table size update above the limit");
+		fail(r, "size update above the limit");
 	if (r->why)
 		return;
 	d->limit = v;

@@ -162,12 +162,12 @@ static const struct hp_row rows[] = {
 	OK1("size update to the limit", 4096, "3fe1 1f 82", F(":method", "GET"), 0),
 	OK1("size update 0 with limit 0", 0, "20 82", F(":method", "GET"), 0),
 	OK1("a block of size updates only", 4096, "20 3fe1 1f", "", 0),
-	BAD1("size update above the limit", 4096, "3fe2 1f", "", "table size update above the limit"),
-	BAD1("size update 1 with limit 0", 0, "21", "", "table size update above the limit"),
+	BAD1("size update above the limit", 4096, "3fe2 1f", "", "size update above the limit"),
+	BAD1("size update 1 with limit 0", 0, "21", "", "size update above the limit"),
 	BAD1("size update after a field", 4096, "82 20", F(":method", "GET"),
-	     "size update not at the block start"),
+	     "size update after a field"),
 	BAD1("size update at the end", 4096, "82 84 3f e11f", F(":method", "GET") F(":path", "/"),
-	     "size update not at the block start"),
+	     "size update after a field"),
 
 	/* strings */
 	OK1("empty name and value", 0, "0000 00", F("", ""), 0),
