@@ -21,7 +21,7 @@
 struct hp_block {
 	const char *hex;
 	const char *fields; /* the fields it gives (before the error, if INVALID) */
-	size_t size;        /* the table's size after it (valid blocks) */
+	size_t size;        /* the table's size after it (a failed field adds nothing) */
 };
 
 struct hp_row {
@@ -125,6 +125,12 @@ static const struct hp_row rows[] = {
 		{ "4001 6143 " H10 H10 H10 H10 H10 H10 "3132 3334 3536 37 be",
 		  F("a", S10 S10 S10 S10 S10 S10 "1234567")
 		  F("a", S10 S10 S10 S10 S10 S10 "1234567"), 100 } } },
+	{ "two entries that fill the table exactly are both kept", 100, HC_PARSE_MORE, NULL, {
+		{ "4001 6101 62 4001 6121 " H10 H10 H10 "3132 33 bf be",
+		  F("a", "b") F("a", S10 S10 S10 "123") F("a", "b") F("a", S10 S10 S10 "123"),
+		  100 } } },
+	{ "a field that fails is not added to the table", 4096, HC_PARSE_INVALID, "truncated", {
+		{ C3_HEX1, C3_1, 57 }, { "4001 6105 62", "", 57 } } },
 	{ "limit 0, no storage: incremental indexing adds nothing", 0, HC_PARSE_INVALID,
 	  "index out of range", {
 		{ "400a 6375 7374 6f6d 2d6b 6579 0d63 7573 746f 6d2d 6865 6164 6572",
@@ -144,7 +150,8 @@ static const struct hp_row rows[] = {
 	BAD1("literal name index 62, empty table", 4096, "7e 0178", "", "index out of range"),
 	BAD1("literal name index 62, no indexing, empty table", 4096, "0f2f 0178", "",
 	     "index out of range"),
-	BAD1("index 63 with one entry", 4096, "4001 6101 62 bf", F("a", "b"), "index out of range"),
+	{ "index 63 with one entry", 4096, HC_PARSE_INVALID, "index out of range", {
+		{ "4001 6101 62 bf", F("a", "b"), 34 } } },
 	BAD1("index 2^28 + 126", 4096, "ff ffff ff7f", "", "index out of range"),
 
 	/* integers */
@@ -154,7 +161,8 @@ static const struct hp_row rows[] = {
 	BAD1("5 continuation bytes", 4096, "3f 8080 8080 00", "", "integer overflow"),
 	BAD1("5 continuation bytes in a length", 4096, "0001 78 7f 8080 8080 00", "",
 	     "integer overflow"),
-	BAD1("an endless integer", 4096, "ff ffff ffff ffff ffff ff", "", "integer overflow"),
+	BAD1("an endless integer (shifts past 64 bits if read on)", 4096,
+	     "ff ffff ffff ffff ffff ffff ffff ffff ffff ff01", "", "integer overflow"),
 	BAD1("an integer cut short", 4096, "3f e1", "", "truncated"),
 	BAD1("a prefix byte alone", 4096, "7f", "", "truncated"),
 
@@ -372,11 +380,8 @@ static void test_row(void **state)
 		CHECK_PARSE(what, got, want);
 		if (strcmp(t.buf, b->fields) != 0)
 			FAIL("%s: fields\n%s\nwant\n%s", what, t.buf, b->fields);
-		if (want == HC_PARSE_INVALID) {
-			if (strcmp(why, r->why) != 0)
-				FAIL("%s: why \"%s\", want \"%s\"", what, why, r->why);
-			return;
-		}
+		if (want == HC_PARSE_INVALID && strcmp(why, r->why) != 0)
+			FAIL("%s: why \"%s\", want \"%s\"", what, why, r->why);
 		snprintf(what, sizeof what, "table size after block %zu", k + 1);
 		CHECK_INT(what, d.size, b->size);
 		if (d.size > d.limit || d.limit > d.max || d.used > d.size)
@@ -482,37 +487,50 @@ static const struct cut_row cut_rows[] = {
 };
 
 /* Decoded raw, then inserted in the table and indexed: the kept bytes and
- * the cut flags survive the table; its size counts the whole lengths. */
+ * the cut flags survive the table; its size counts the whole lengths. An
+ * entry "a: b" before it is found past it. */
+static void check_cut(const struct cut_row *r, const struct hci_hpack_field *f)
+{
+	int ncut = r->nlen > HCI_HPACK_NAME_MAX, vcut = r->vlen > HCI_HPACK_VALUE_MAX;
+
+	CHECK_INT("name_cut", f->name_cut, ncut);
+	CHECK_INT("value_cut", f->value_cut, vcut);
+	CHECK_INT("name_len", f->name_len, ncut ? HCI_HPACK_NAME_MAX : r->nlen);
+	CHECK_INT("value_len", f->value_len, vcut ? HCI_HPACK_VALUE_MAX : r->vlen);
+	if (memchr(f->name, 'v', f->name_len) || memchr(f->value, 'n', f->value_len))
+		FAIL("name and value bytes mixed");
+	if (f->name_len && (f->name[0] != 'n' || f->name[f->name_len - 1] != 'n'))
+		FAIL("name bytes");
+	if (f->value_len && (f->value[0] != 'v' || f->value[f->value_len - 1] != 'v'))
+		FAIL("value bytes");
+}
+
 static void test_cut(void **state)
 {
 	const struct cut_row *r = *state;
 	static unsigned char store[HP_STORE];
 	unsigned char b[1024];
+	const unsigned char *in;
 	struct hci_hpack d;
 	struct hci_hpack_field f;
 	const char *why;
-	size_t len, pos, pass;
-	int ncut = r->nlen > HCI_HPACK_NAME_MAX, vcut = r->vlen > HCI_HPACK_VALUE_MAX;
+	size_t len = 5, pos = 0;
 
 	hci_hpack_init(&d, store, sizeof store, sizeof store);
-	len = literal(b, r->nlen, r->vlen, 1);
-	b[len] = 0xbe; /* then index 62: the entry just added */
-	for (pass = 0; pass < 2; pass++) {
-		pos = pass ? len : 0;
-		CHECK_PARSE("field", one(&d, b, len + 1, &pos, &f, &why), HC_PARSE_DONE);
-		CHECK_INT("name_cut", f.name_cut, ncut);
-		CHECK_INT("value_cut", f.value_cut, vcut);
-		CHECK_INT("name_len", f.name_len, ncut ? HCI_HPACK_NAME_MAX : r->nlen);
-		CHECK_INT("value_len", f.value_len, vcut ? HCI_HPACK_VALUE_MAX : r->vlen);
-		if (memchr(f.name, 'v', f.name_len) || memchr(f.value, 'n', f.value_len))
-			FAIL("name and value bytes mixed");
-		if (f.name_len && (f.name[0] != 'n' || f.name[f.name_len - 1] != 'n'))
-			FAIL("name bytes");
-		if (f.value_len && (f.value[0] != 'v' || f.value[f.value_len - 1] != 'v'))
-			FAIL("value bytes");
-		CHECK_INT("table size", d.size, r->nlen + r->vlen + 32);
-		CHECK_INT("pos", pos, pass ? len + 1 : len);
-	}
+	memcpy(b, "\x40\x01\x61\x01\x62", 5); /* "a: b", indexed: 34 bytes */
+	len += literal(b + len, r->nlen, r->vlen, 1);
+	b[len++] = 0xbf; /* index 63: "a: b", past the entry */
+	b[len++] = 0xbe; /* index 62: the entry */
+	in = (const unsigned char *)guard_put(1, b, len);
+	CHECK_PARSE("a: b", hci_hpack_field(&d, in, len, &pos, &f, &why), HC_PARSE_DONE);
+	CHECK_PARSE("the field", hci_hpack_field(&d, in, len, &pos, &f, &why), HC_PARSE_DONE);
+	check_cut(r, &f);
+	CHECK_INT("table size", d.size, r->nlen + r->vlen + 32 + 34);
+	CHECK_PARSE("index 63", hci_hpack_field(&d, in, len, &pos, &f, &why), HC_PARSE_DONE);
+	CHECK_BYTES("index 63", f.value, f.value_len, "b", 1);
+	CHECK_PARSE("index 62", hci_hpack_field(&d, in, len, &pos, &f, &why), HC_PARSE_DONE);
+	check_cut(r, &f);
+	CHECK_INT("pos", pos, len);
 }
 
 /* Every byte value Huffman-coded (as python3-hpack's encoder codes it):
@@ -557,6 +575,72 @@ static void test_huffman_all(void **state)
 			FAIL("byte %zu decoded as %u", i, (unsigned char)f.value[i]);
 }
 
+/* n times 'a' Huffman-coded (00011 each, padded with ones) after its
+ * length; returns the bytes written. */
+static size_t huff_a(unsigned char *b, size_t n)
+{
+	size_t bits = 5 * n, bytes = (bits + 7) / 8, k, i;
+
+	k = put_int(b, 0x80, 7, bytes);
+	memset(b + k, 0, bytes);
+	for (i = 0; i < bytes * 8; i++)
+		if (i >= bits || i % 5 >= 3)
+			b[k + i / 8] |= (unsigned char)(0x80 >> (i % 8));
+	return k + bytes;
+}
+
+/* Huffman-coded strings longer than what is kept: cut and flagged, the
+ * whole decoded lengths counted in the table. */
+static void test_huffman_cut(void **state)
+{
+	static const size_t lens[][2] = {
+		{ HCI_HPACK_NAME_MAX, HCI_HPACK_VALUE_MAX },
+		{ HCI_HPACK_NAME_MAX + 1, HCI_HPACK_VALUE_MAX + 1 },
+		{ 300, 300 },
+	};
+	static unsigned char store[HP_STORE];
+	unsigned char b[512];
+	const unsigned char *in;
+	struct hci_hpack d;
+	struct hci_hpack_field f;
+	const char *why;
+	size_t i, n, pos;
+	(void)state;
+
+	for (i = 0; i < COUNT(lens); i++) {
+		hci_hpack_init(&d, store, sizeof store, sizeof store);
+		b[0] = 0x40;
+		n = 1 + huff_a(b + 1, lens[i][0]);
+		n += huff_a(b + n, lens[i][1]);
+		in = (const unsigned char *)guard_put(1, b, n);
+		pos = 0;
+		CHECK_PARSE("field", hci_hpack_field(&d, in, n, &pos, &f, &why), HC_PARSE_DONE);
+		CHECK_INT("name_cut", f.name_cut, lens[i][0] > HCI_HPACK_NAME_MAX);
+		CHECK_INT("value_cut", f.value_cut, lens[i][1] > HCI_HPACK_VALUE_MAX);
+		CHECK_INT("name_len", f.name_len, HCI_HPACK_NAME_MAX);
+		CHECK_INT("value_len", f.value_len, HCI_HPACK_VALUE_MAX);
+		if (memchr(f.name, 'a', f.name_len) != f.name ||
+		    f.name[HCI_HPACK_NAME_MAX - 1] != 'a' || f.value[HCI_HPACK_VALUE_MAX - 1] != 'a')
+			FAIL("bytes kept");
+		CHECK_INT("table size", d.size, lens[i][0] + lens[i][1] + 32);
+	}
+}
+
+/* A *pos past len is taken as len: the block is over. */
+static void test_pos_past_len(void **state)
+{
+	static const unsigned char b[2] = { 0x82, 0x82 };
+	struct hci_hpack d;
+	struct hci_hpack_field f;
+	const char *why;
+	size_t pos = 7;
+	(void)state;
+
+	hci_hpack_init(&d, NULL, 0, 0);
+	CHECK_PARSE("pos 7 of 2", one(&d, b, 2, &pos, &f, &why), HC_PARSE_MORE);
+	CHECK_INT("pos", pos, 2);
+}
+
 /* hci_hpack_init keeps max within the storage given. */
 static void test_init(void **state)
 {
@@ -586,5 +670,7 @@ void unit_hpack(void)
 		unit_add("hpack", names[i], test_cut, &cut_rows[i]);
 	}
 	unit_add("hpack", "every byte value Huffman-coded", test_huffman_all, NULL);
+	unit_add("hpack", "Huffman strings at and past the limits: cut", test_huffman_cut, NULL);
 	unit_add("hpack", "init keeps max within the storage", test_init, NULL);
+	unit_add("hpack", "a pos past len is the end of the block", test_pos_past_len, NULL);
 }
