@@ -84,14 +84,15 @@ struct hci_hpack_field {
 
 /* Decodes the next field of the complete header block block[0..len),
  * starting at *pos (0 for a new block; a *pos past len counts as len).
- * *out is cleared and *why set to NULL on entry.
+ * *out is cleared on entry; *why is NULL unless INVALID.
  *  DONE: *out holds one field and *pos is past it.
  *  MORE: the block is over: *pos == len, *out is empty.
  *  INVALID: a COMPRESSION_ERROR. *why says which in a few words
  *    ("truncated", "integer overflow", "index out of range", "bad Huffman
  *    padding", "EOS in a Huffman string", "size update above the limit",
  *    "size update after a field"); *pos is unchanged and *out may hold
- *    part of a field. A block that ends inside a field is "truncated".
+ *    part of a field, which the table does not get. A block that ends
+ *    inside a field is "truncated".
  * Dynamic table size updates are not fields: they are applied and skipped,
  * and allowed only at the start of the block (*pos 0 on entry). Work is
  * bounded by len and the size of the table. */

@@ -164,8 +164,9 @@ static const unsigned char static_table[576] = {
 	0x49, 0x7f, 0x00,                                                  /* 61 www-authenticate */
 };
 
-/* -Os copies a small function into each caller; for the few below, one
- * shared copy is smaller (about 100 bytes in all). */
+/* -Os copies a small function into each of its callers; fail() and next()
+ * are called from many places, and one shared copy of each is smaller (by
+ * about 100 bytes). */
 #if defined(__GNUC__)
 #define SHARED __attribute__((noinline))
 #else
@@ -333,7 +334,7 @@ static void lookup(const struct hci_hpack *d, struct rd *r, size_t i,
 		memset(&st, 0, sizeof st);
 		st.b = static_table;
 		st.len = sizeof static_table;
-		/* Every entry up to i is decoded: 61 short strings at most. */
+		/* Every entry up to i is decoded: 61 short ones at most. */
 		for (; i > 0; i--) {
 			name = len[0];
 			len[0] = get_str(&st, f->name, HCI_HPACK_NAME_MAX);
