@@ -50,6 +50,7 @@ void unit_chunked(void);
 void unit_match(void);
 void unit_request(void);
 void unit_misc(void);
+void unit_hpack(void);
 
 /* A printable rendering of bytes for failure messages (static buffer,
  * overwritten by the next call with the same which, 0..3). */
