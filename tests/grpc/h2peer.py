@@ -14,9 +14,10 @@ Three layers, each usable alone:
             literal(), size_update(), header_block(); gRPC pieces:
             grpc_message(), health_message(); and a whole response:
             health_frames() / health_response().
-  steps     read_preface(), read_call(), dynamic(fn), flood(), tls(), plus
-            every hcserver step (send, trickle, sleep, hold, read_all,
-            read_request, close, reset).
+  steps     read_preface(), read_call(), answer(), dynamic(fn), flood(),
+            tls(), plus every hcserver step (send, trickle, sleep, hold,
+            read_all, read_request, close, reset); opening() is the usual
+            start (SETTINGS, read the call, ACK).
   blocks    named behaviours, each a list of steps to use as a script or to
             splice into one: good(), trickled(), trailers_only(), noisy(),
             huffman_good(), no_settings(), settings_then_silence(),
@@ -49,6 +50,7 @@ sys.path.insert(0, _here)
 sys.path.insert(0, os.path.join(os.path.dirname(_here), "integration"))
 
 import hcserver  # noqa: E402
+# hcserver's steps, re-exported so that a script needs only this module
 from hcserver import (close, hold, read_all, read_request, reset, send,  # noqa: E402,F401
                       sleep, trickle, trickle_forever)
 
@@ -469,10 +471,11 @@ def parse_client(raw):
             v.rst = int.from_bytes(p, "big")
     if len(v.body) >= 5 and len(v.body) - 5 >= int.from_bytes(v.body[1:5], "big"):
         v.message = v.body[5:5 + int.from_bytes(v.body[1:5], "big")]
+        import healthpb
+        from google.protobuf.message import DecodeError
         try:
-            import healthpb
             v.service = healthpb.HealthCheckRequest.FromString(v.message).service
-        except Exception:   # not a health request: leave service None
+        except DecodeError:     # not a health request: service stays None
             pass
     return v
 
@@ -560,7 +563,8 @@ class H2Server(hcserver.Server):
         """grpc://HOST:PORT[/SERVICE] (TCP; a unix socket is at .path)."""
         return "%s://%s%s" % (scheme, self.authority, "/" + service if service else "")
 
-    def _ctx(self):
+    def tls_ctx(self):
+        """The TLS context of tls() steps (.hc_cert_pem: its certificate)."""
         with self._tls_lock:
             if self.tls_context is None:
                 self.tls_context = make_tls_context()
@@ -631,7 +635,7 @@ class H2Server(hcserver.Server):
             pending = pending[n:]
 
     def _tls(self, conn, max_s):
-        ctx = self._ctx()
+        ctx = self.tls_ctx()
         raw = conn.sock
         raw.settimeout(max_s)
         t = ctx.wrap_socket(raw, server_side=True, do_handshake_on_connect=False)
@@ -675,30 +679,56 @@ class H2Server(hcserver.Server):
 
 # ---- named behaviours ---------------------------------------------------------
 
-def _respond(frames_fn):
-    """A step sending frames_fn(stream) on the client's request stream."""
-    return dynamic(lambda conn: [send(b"".join(frames_fn(_stream(conn))))])
+AUTO = "auto"
 
 
-def _opening(server_settings=()):
-    """A well-behaved start: our SETTINGS, the client's whole call, our ACK."""
+def table_update(conn):
+    """The table size update an encoder owes this client at the start of
+    its first header block (RFC 7541 section 4.2): size_update(N) when the
+    client's SETTINGS_HEADER_TABLE_SIZE N is below the initial 4096, else
+    nothing."""
+    v = getattr(conn, "view", None)
+    n = ((v.settings if v is not None else None) or {}).get(HEADER_TABLE_SIZE, 4096)
+    return size_update(n) if n < 4096 else b""
+
+
+def _client_frames(conn, status, response):
+    """health_frames() for this connection: the request's stream, and
+    size_update_to='auto' (the default) filled in from the client's
+    SETTINGS (None: no update)."""
+    r = dict(response)
+    if r.get("size_update_to", AUTO) == AUTO:
+        n = ((conn.view.settings if getattr(conn, "view", None) else None) or {}).get(
+            HEADER_TABLE_SIZE, 4096)
+        r["size_update_to"] = n if n < 4096 else None
+    return health_frames(status, stream=_stream(conn), **r)
+
+
+def opening(server_settings=()):
+    """A well-behaved start (steps): our SETTINGS, the client's whole call,
+    our ACK of its SETTINGS."""
     return [send(settings(server_settings)), read_call(), send(settings_ack())]
+
+
+def answer(status="SERVING", **response):
+    """A step: health_frames(status, **response) on the request's stream,
+    in one write; the first header block starts with table_update() unless
+    size_update_to is given (None: never). opening() + [sleep(2), answer()]
+    is a slow server."""
+    return dynamic(lambda conn: [send(b"".join(_client_frames(conn, status, response)))])
 
 
 def good(status="SERVING", server_settings=(), linger_s=10.0, **response):
     """A correct server: SETTINGS, reads the call, ACKs the client's
-    SETTINGS, sends health_frames(status, **response) on the request's
-    stream, then reads until the client closes (at most linger_s)."""
-    return _opening(server_settings) + [
-        _respond(lambda sid: health_frames(status, stream=sid, **response)),
-        read_all(linger_s)]
+    SETTINGS, sends answer(status, **response), then reads until the client
+    closes (at most linger_s)."""
+    return opening(server_settings) + [answer(status, **response), read_all(linger_s)]
 
 
 def trickled(status="SERVING", delay=0.005, linger_s=10.0, **response):
     """good(), but the response goes out one byte per write, delay apart."""
-    return _opening() + [
-        dynamic(lambda conn: [trickle(health_response(status, stream=_stream(conn), **response),
-                                      delay)]),
+    return opening() + [
+        dynamic(lambda conn: [trickle(b"".join(_client_frames(conn, status, response)), delay)]),
         read_all(linger_s)]
 
 
@@ -712,18 +742,19 @@ def trailers_only(grpc_status=12, grpc_message_="no health service", linger_s=10
 def noisy(status="SERVING", pad=7, linger_s=10.0, noise=None, **response):
     """good(), with padded HEADERS and DATA, a PRIORITY flag on the first
     HEADERS, and PING, WINDOW_UPDATE, PRIORITY and unknown frames between
-    every frame of the response (interleave())."""
-    return _opening() + [
-        _respond(lambda sid: interleave(health_frames(status, stream=sid, pad=pad,
-                                                      priority_=(0, 31, False), **response),
-                                        noise)),
+    the frames of the response (interleave())."""
+    r = dict(response, pad=pad, priority_=(0, 31, False))
+    return opening() + [
+        dynamic(lambda conn: [send(b"".join(interleave(_client_frames(conn, status, r),
+                                                       noise)))]),
         read_all(linger_s)]
 
 
 def huffman_good(status="SERVING", **response):
     """good(), every string Huffman-coded, and a dynamic table size update
-    to 0 at the start of the first header block (what an encoder sends when
-    the client advertised SETTINGS_HEADER_TABLE_SIZE 0)."""
+    to 0 at the start of the first header block whatever the client
+    advertised (what grpc-go and grpc-js send a client that advertised
+    SETTINGS_HEADER_TABLE_SIZE 0)."""
     return good(status, huff=True, size_update_to=0, **response)
 
 
@@ -734,7 +765,7 @@ def no_settings():
 
 def settings_then_silence():
     """SETTINGS and the ACK, then nothing: the call is never answered."""
-    return _opening() + [hold()]
+    return opening() + [hold()]
 
 
 def goaway_now(code=PROTOCOL_ERROR, last_stream=0, debug=b"", with_settings=False, linger_s=5.0):
@@ -749,7 +780,7 @@ def goaway_now(code=PROTOCOL_ERROR, last_stream=0, debug=b"", with_settings=Fals
 def rst_now(code=REFUSED_STREAM, stream=None, linger_s=10.0):
     """Reads the call, ACKs, then RST_STREAM on the request's stream (or the
     given one) with code."""
-    return _opening() + [
+    return opening() + [
         dynamic(lambda conn: [send(rst_stream(stream or _stream(conn), code))]),
         read_all(linger_s)]
 
@@ -765,11 +796,11 @@ def oversized_frame(excess=1, ftype=DATA, after_headers=True, linger_s=10.0):
         sid = _stream(conn)
         out = b""
         if after_headers:
-            out += headers(sid, header_block([(":status", "200"),
-                                              ("content-type", "application/grpc")]))
+            out += headers(sid, table_update(conn) +
+                           header_block([(":status", "200"), ("content-type", "application/grpc")]))
         conn.oversize = limit + excess
         return [send(out + frame(ftype, 0, sid, b"\0" * (limit + excess)))]
-    return _opening() + [dynamic(steps), read_all(linger_s)]
+    return opening() + [dynamic(steps), read_all(linger_s)]
 
 
 def continuation_flood(frame_size=None, empty=False, max_bytes=FLOOD_MAX_BYTES, max_s=30.0):
@@ -782,7 +813,8 @@ def continuation_flood(frame_size=None, empty=False, max_bytes=FLOOD_MAX_BYTES, 
         limit = (v.settings or {}).get(MAX_FRAME_SIZE, DEFAULT_MAX_FRAME)
         size = frame_size or limit
         sid = _stream(conn)
-        head = headers(sid, header_block([(":status", "200")]), end_headers=False)
+        head = headers(sid, table_update(conn) + header_block([(":status", "200")]),
+                       end_headers=False)
         if empty:
             chunk = continuation(sid, b"", end_headers=False)
         else:
@@ -790,7 +822,7 @@ def continuation_flood(frame_size=None, empty=False, max_bytes=FLOOD_MAX_BYTES, 
             body = one * max(1, size // len(one))
             chunk = continuation(sid, body[:size], end_headers=False)
         return [flood(head, chunk, max_bytes, max_s)]
-    return _opening() + [dynamic(steps)]
+    return opening() + [dynamic(steps)]
 
 
 def _bomb_many_fields(n=200000):
@@ -817,7 +849,7 @@ HPACK_BOMBS = {
     "many_fields": _bomb_many_fields,
     "amplify": _bomb_amplify,
     "size_update_over": lambda size=4096: size_update(size) + bytes([0x88]),
-    "size_update_late": lambda size=0: bytes([0x88]) + size_update(size),
+    "size_update_late": lambda size=0: bytes([0x88]) + size_update(size),   # after a field
     "index_out_of_range": lambda index=62: bytes([0x88]) + indexed(index),
     "index_zero": lambda: bytes([0x88, 0x80]),
     "name_index_out_of_range": lambda index=200: bytes([0x88]) + literal(None, "v", "without", index),
@@ -839,20 +871,28 @@ def hpack_block(kind, **kw):
 
 def hpack_bomb(kind, linger_s=10.0, **kw):
     """Reads the call, then answers with response headers whose header block
-    is HPACK_BOMBS[kind] (cut into HEADERS + CONTINUATION frames at the
-    client's max frame size), then trailers-less silence until the client
-    closes. Kinds: huge_block, many_fields, amplify, size_update_over (a
-    size update above what the client advertised), size_update_late,
+    is table_update() + HPACK_BOMBS[kind] (cut into HEADERS + CONTINUATION
+    frames at the client's max frame size; so the bomb is the block's only
+    fault), then trailers-less silence until the client
+    closes (conn.block is the block sent). Kinds: huge_block, many_fields,
+    amplify, size_update_over (a size update above what the client
+    advertised: 4096 when it said 0, unless size= is given), size_update_late,
     index_out_of_range, index_zero, name_index_out_of_range,
     huffman_padding_zeros, huffman_padding_long, huffman_eos, int_overflow,
     length_overflow, truncated_int."""
-    block = hpack_block(kind, **kw)
-
     def steps(conn):
-        limit = ((conn.view.settings or {}).get(MAX_FRAME_SIZE, DEFAULT_MAX_FRAME))
+        got = conn.view.settings or {}
+        limit = got.get(MAX_FRAME_SIZE, DEFAULT_MAX_FRAME)
+        args = dict(kw)
+        if kind == "size_update_over" and "size" not in args:
+            args["size"] = max(4096, got.get(HEADER_TABLE_SIZE, 4096) + 1)
+        block = hpack_block(kind, **args)
+        if kind != "size_update_over":      # the one wrong thing is the bomb
+            block = table_update(conn) + block
+        conn.block = block
         cuts = range(limit, len(block), limit)
         return [send(b"".join(header_frames(_stream(conn), block, cuts)))]
-    return _opening() + [dynamic(steps), read_all(linger_s)]
+    return opening() + [dynamic(steps), read_all(linger_s)]
 
 
 def http11(status=400, reason="Bad Request", body=b""):

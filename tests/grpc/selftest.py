@@ -311,6 +311,25 @@ def _(t, name):
         check(c.connect_ex(("127.0.0.1", port)) != 0, "port %d still accepts" % port)
 
 
+@per_server("raw_h2_table_size_0")
+def _(t, name):
+    # python3-h2's request, with SETTINGS_HEADER_TABLE_SIZE 0 in the first
+    # SETTINGS: the real server opens its first block with a size update to
+    # 0 and its response decodes with a table of 0
+    s = t.grpc(name, status={"svc": "NOT_SERVING"})
+    raw, _ = exchange(s, until=has_stream_end, max_s=10)
+    blocks = header_blocks(raw)
+    check(len(blocks) == 2 and blocks[0][:1] == b"\x20", "blocks %r", blocks)
+    d = probe_decoder()
+    heads, trailers = d.decode(blocks[0], raw=True), d.decode(blocks[1], raw=True)
+    ct = [v for n, v in heads if n == b"content-type"]
+    check(heads[0] == (b":status", b"200") and len(ct) == 1
+          and ct[0] in (b"application/grpc", b"application/grpc+proto"), "headers %r", heads)
+    check((b"grpc-status", b"0") in trailers, "trailers %r", trailers)
+    _, body, _, ended = response_of(raw)
+    check(ended and healthpb.HealthCheckResponse.FromString(body[5:]).status == 2, "body %r", body)
+
+
 @per_server("usage_errors")
 def _(t, name):
     why = grpcservers.missing(name)
@@ -444,6 +463,31 @@ def decode_block(block, table_size=4096, max_list=65536):
     return d.decode(block, raw=True)
 
 
+def probe_decoder():
+    """A python3-hpack decoder in the state of a client whose first SETTINGS
+    said SETTINGS_HEADER_TABLE_SIZE 0: the server must open its first block
+    with a size update to 0 (RFC 7541 section 4.2), and may not go above."""
+    d = hpack.Decoder()
+    d.max_allowed_table_size = 0
+    return d
+
+
+def header_blocks(raw):
+    """The whole header blocks in a server's bytes, in order."""
+    out, cur = [], None
+    for ty, fl, _, p in hp.split_frames(raw)[0]:
+        if ty == hp.HEADERS:
+            cur = bytearray(hp._unpad(ty, fl, p))
+        elif ty == hp.CONTINUATION and cur is not None:
+            cur += p
+        else:
+            continue
+        if fl & hp.END_HEADERS:
+            out.append(bytes(cur))
+            cur = None
+    return out
+
+
 def expect_good(raw, status=1, grpc_status=b"0"):
     heads, body, trailers, ended = response_of(raw)
     check(heads == [(b":status", b"200"), (b"content-type", b"application/grpc")],
@@ -468,6 +512,14 @@ def _(t):
           "parse_client: %r", vars(v))
     check(v.settings.get(hp.HEADER_TABLE_SIZE) == 0, "client settings %r", v.settings)
     check(v.header(":path") == [healthpb.CHECK], "headers %r", v.headers)
+    d = probe_decoder()
+    blocks = header_blocks(raw)
+    check(blocks[0][:1] == b"\x20", "no size update for a client that said 0: %r", blocks[0])
+    check([d.decode(b, raw=True) for b in blocks][1] == [(b"grpc-status", b"0")], "trailers")
+    # size_update_to=None: no update (a client that said 0 may refuse that)
+    s = t.h2(hp.good(size_update_to=None))
+    raw, _ = exchange(s, until=has_stream_end)
+    check(header_blocks(raw)[0][:1] == b"\x88", "an update where none was asked for")
 
 
 @test("h2_good_statuses_and_v6")
@@ -582,6 +634,17 @@ def _(t):
     got = py_expect("127.0.0.1:%d" % s.port, "", "UNIMPLEMENTED")
     check(got[1] == "no health service", "grpc-message %r", got)
     go_expect("127.0.0.1:%d" % s.port, "", 3, "Unimplemented: no health service")
+
+
+@test("h2_slow_answer")
+def _(t):
+    s = t.h2(hp.opening() + [hp.sleep(1.0), hp.answer("NOT_SERVING"), hp.read_all(5)])
+    t0 = time.monotonic()
+    py_expect("127.0.0.1:%d" % s.port, "", "DEADLINE_EXCEEDED", timeout=0.3)
+    check(time.monotonic() - t0 < 0.9 * SLACK, "the deadline did not cut it short")
+    t0 = time.monotonic()
+    py_expect("127.0.0.1:%d" % s.port, "", healthpb.NOT_SERVING, timeout=10)
+    check(time.monotonic() - t0 >= 0.95, "answered before the sleep was over")
 
 
 @test("h2_no_settings")
@@ -736,15 +799,30 @@ def _(t):
         check(hf and hf[-1][1] & hp.END_HEADERS and all(len(x[3]) <= 16384 for x in hf),
               "%s: frames %r", kind, [(x[0], x[1], len(x[3])) for x in hf][:5])
         block = b"".join(x[3] for x in hf)
+        if kind != "size_update_over":
+            want = b"\x20" + want      # the update owed to a client that said 0
         check(block == want, "%s: the block on the wire differs", kind)
         try:
-            decode_block(block, table_size=0)     # as the probe's table: none
+            probe_decoder().decode(block, raw=True)
         except err:
             pass
         except hpack.HPACKError as e:
             raise Failure("%s: python3-hpack raised %r, not %s" % (kind, e, err.__name__))
         else:
             raise Failure("%s: python3-hpack decoded it" % kind)
+    # above what the client advertised, whatever it advertised
+    s = t.h2(hp.hpack_bomb("size_update_over"))
+    cs = {h2.settings.SettingCodes.HEADER_TABLE_SIZE: 8192}
+    raw, _ = exchange(s, send_=request_bytes(client_settings=cs),
+                      until=lambda b: any(x[0] == hp.HEADERS for x in hp.split_frames(b)[0]))
+    block = [x[3] for x in frames_of(raw)[0] if x[0] == hp.HEADERS][0]
+    check(block == hp.size_update(8193) + b"\x88", "size update for 8192: %r", block)
+    for kind in ("index_out_of_range", "huffman_eos"):   # no owed update at 4096
+        s = t.h2(hp.hpack_bomb(kind))
+        raw, _ = exchange(s, send_=request_bytes(client_settings={
+            h2.settings.SettingCodes.HEADER_TABLE_SIZE: 4096}), until=lambda b: any(
+                x[0] == hp.HEADERS for x in hp.split_frames(b)[0]))
+        check(header_blocks(raw)[0] == hp.hpack_block(kind), "%s for a 4096 client", kind)
     # what makes each one what it claims
     check(len(decode_block(hp.hpack_block("huge_block"), max_list=1 << 30)) > 1000, "huge")
     check(len(hp.hpack_block("huge_block")) >= 1 << 20, "huge_block under 1 MiB")
@@ -777,14 +855,14 @@ def _(t):
     check(raw == b"" and eof, "a plaintext client got %r", raw)
     check(isinstance(s.conns[0].tls_error, ssl.SSLError), "tls_error %r", s.conns[0].tls_error)
     # a real TLS client: handshake with ALPN h2, then h2 inside
-    ctx = ssl.create_default_context(cadata=s._ctx().hc_cert_pem.decode())
+    ctx = ssl.create_default_context(cadata=s.tls_ctx().hc_cert_pem.decode())
     ctx.set_alpn_protocols(["h2"])
     with socket.create_connection((s.host, s.port), timeout=5) as raw_sock:
         with ctx.wrap_socket(raw_sock, server_hostname="localhost") as c:
             check(c.selected_alpn_protocol() == "h2", "ALPN %r", c.selected_alpn_protocol())
             raw, _ = exchange(s, until=has_stream_end, sock=c)
     expect_good(raw)
-    got = py_call("localhost:%d" % s.port, "", root_cert=s._ctx().hc_cert_pem)
+    got = py_call("localhost:%d" % s.port, "", root_cert=s.tls_ctx().hc_cert_pem)
     check(got == ("OK", 1), "grpcio over TLS: %r", got)
     s2 = t.h2(hp.tls_alert())
     raw, eof = exchange(s2)
