@@ -682,14 +682,19 @@ class H2Server(hcserver.Server):
 AUTO = "auto"
 
 
-def table_update(conn):
-    """The table size update an encoder owes this client at the start of
-    its first header block (RFC 7541 section 4.2): size_update(N) when the
-    client's SETTINGS_HEADER_TABLE_SIZE N is below the initial 4096, else
-    nothing."""
+def _owed_size(conn):
+    """The table size the client asked for, when an update is owed (its
+    SETTINGS_HEADER_TABLE_SIZE is below the initial 4096), else None."""
     v = getattr(conn, "view", None)
     n = ((v.settings if v is not None else None) or {}).get(HEADER_TABLE_SIZE, 4096)
-    return size_update(n) if n < 4096 else b""
+    return n if n < 4096 else None
+
+
+def table_update(conn):
+    """The table size update an encoder owes this client at the start of
+    its first header block (RFC 7541 section 4.2), or nothing."""
+    n = _owed_size(conn)
+    return b"" if n is None else size_update(n)
 
 
 def _client_frames(conn, status, response):
@@ -698,9 +703,7 @@ def _client_frames(conn, status, response):
     SETTINGS (None: no update)."""
     r = dict(response)
     if r.get("size_update_to", AUTO) == AUTO:
-        n = ((conn.view.settings if getattr(conn, "view", None) else None) or {}).get(
-            HEADER_TABLE_SIZE, 4096)
-        r["size_update_to"] = n if n < 4096 else None
+        r["size_update_to"] = _owed_size(conn)
     return health_frames(status, stream=_stream(conn), **r)
 
 
