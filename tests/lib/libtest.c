@@ -1,0 +1,423 @@
+/* libtest.c - hc_probe() as an embedding program calls it: the request
+ * boundary (a struct filled by hand is checked byte by byte, and nothing
+ * is sent when it fails), the hosts_file field, and what a result holds.
+ * Real sockets on loopback; each case prints "ok" or "FAIL" and the last
+ * line is "N passed, M failed". */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include "healthcheck.h"
+#include "tsrv.h"
+
+static int passed, failed;
+static char tmpdir[64];
+
+#define CHECK(cond, ...) do { \
+	if (!(cond)) { \
+		printf("FAIL %s: ", __func__); \
+		printf(__VA_ARGS__); \
+		printf("\n"); \
+		failed++; \
+		return; \
+	} \
+} while (0)
+
+static void ok(const char *name)
+{
+	printf("ok   %s\n", name);
+	passed++;
+}
+
+static double now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + t.tv_nsec / 1e9;
+}
+
+/* A listener that is never accepted from: a connection would wait in its
+ * queue, where pending() finds it. */
+static int listener(unsigned *port)
+{
+	struct sockaddr_in a;
+	socklen_t n = sizeof a;
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+
+	memset(&a, 0, sizeof a);
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) || listen(fd, 16) ||
+	    getsockname(fd, (struct sockaddr *)&a, &n)) {
+		perror("libtest: listener");
+		exit(1);
+	}
+	*port = ntohs(a.sin_port);
+	return fd;
+}
+
+/* 1 when somebody connected to fd. */
+static int pending(int fd)
+{
+	int c = accept(fd, NULL, NULL);
+
+	if (c < 0)
+		return 0;
+	close(c);
+	return 1;
+}
+
+/* A request to 127.0.0.1:port built by hand, the way an embedder might. */
+static void by_hand(struct hc_request *req, char *authority, unsigned port)
+{
+	struct hc_request r = HC_REQUEST_INIT;
+
+	snprintf(authority, 32, "127.0.0.1:%u", port);
+	r.url.host = "127.0.0.1";
+	r.url.host_len = 9;
+	r.url.authority = authority;
+	r.url.authority_len = strlen(authority);
+	r.url.port = port;
+	r.url.target = "/health";
+	r.url.target_len = 7;
+	r.timeout_ms = 500;
+	*req = r;
+}
+
+/* Every bad request: HC_ERR_REQUEST with a reason, from hc_request_check
+ * and hc_probe alike, and not even a connection. */
+static void refused_case(const char *name, void (*spoil)(struct hc_request *))
+{
+	struct hc_request req;
+	struct hc_result res;
+	char authority[32];
+	const char *why = NULL;
+	unsigned port;
+	int lfd = listener(&port);
+
+	by_hand(&req, authority, port);
+	spoil(&req);
+	if (hc_request_check(&req, &why) != HC_ERR_REQUEST || !why || !*why) {
+		printf("FAIL %s: hc_request_check accepted it\n", name);
+		failed++;
+	} else if (hc_probe(&req, &res) != HC_ERR_REQUEST || res.error != HC_ERR_REQUEST ||
+		   !res.detail || strcmp(res.detail, why) != 0) {
+		printf("FAIL %s: hc_probe gave %d (%s)\n", name, res.error,
+		       res.detail ? res.detail : "no detail");
+		failed++;
+	} else if (pending(lfd)) {
+		printf("FAIL %s: a connection was made\n", name);
+		failed++;
+	} else {
+		printf("ok   refused: %s (%s)\n", name, why);
+		passed++;
+	}
+	close(lfd);
+}
+
+static void crlf_in_header(struct hc_request *r)
+{
+	r->headers[0] = "X-A: a\r\nInjected: 1";
+	r->header_count = 1;
+}
+static void lf_in_header(struct hc_request *r)
+{
+	r->headers[0] = "X-A: a\nb";
+	r->header_count = 1;
+}
+static void nul_header(struct hc_request *r)
+{
+	r->headers[0] = NULL;
+	r->header_count = 1;
+}
+static void delim_in_name(struct hc_request *r)
+{
+	r->headers[0] = "X(A): b";
+	r->header_count = 1;
+}
+static void too_many_headers(struct hc_request *r) { r->header_count = HC_HEADERS_MAX + 1; }
+static void crlf_in_target(struct hc_request *r)
+{
+	r->url.target = "/a\r\nInjected: 1";
+	r->url.target_len = strlen(r->url.target);
+}
+static void space_in_target(struct hc_request *r)
+{
+	r->url.target = "/a b";
+	r->url.target_len = 4;
+}
+static void target_no_slash(struct hc_request *r)
+{
+	r->url.target = "health";
+	r->url.target_len = 6;
+}
+static void no_target(struct hc_request *r) { r->url.target = NULL; }
+static void crlf_in_authority(struct hc_request *r)
+{
+	r->url.authority = "x\r\nInjected: 1";
+	r->url.authority_len = strlen(r->url.authority);
+}
+static void no_host(struct hc_request *r) { r->url.host = NULL; }
+static void host_with_space(struct hc_request *r)
+{
+	r->url.host = "127.0.0.1 x";
+	r->url.host_len = 11;
+}
+static void port_zero(struct hc_request *r) { r->url.port = 0; }
+static void port_too_big(struct hc_request *r) { r->url.port = 65536; }
+static void scheme_unknown(struct hc_request *r) { r->url.scheme = (enum hc_scheme)7; }
+static void family_unknown(struct hc_request *r) { r->url.family = 99; }
+static void method_unknown(struct hc_request *r) { r->method = (enum hc_method)2; }
+static void status_range_reversed(struct hc_request *r)
+{
+	r->accept.range[0].lo = 300;
+	r->accept.range[0].hi = 200;
+	r->accept.count = 1;
+}
+static void status_range_99(struct hc_request *r)
+{
+	r->accept.range[0].lo = 99;
+	r->accept.range[0].hi = 200;
+	r->accept.count = 1;
+}
+static void body_with_head(struct hc_request *r)
+{
+	r->method = HC_HEAD;
+	r->body_contains = "ok";
+	r->body_contains_len = 2;
+}
+static void body_empty(struct hc_request *r)
+{
+	r->body_contains = "";
+	r->body_contains_len = 0;
+}
+static void timeout_zero(struct hc_request *r) { r->timeout_ms = 0; }
+static void timeout_too_long(struct hc_request *r) { r->timeout_ms = HC_TIMEOUT_MAX + 1; }
+static void unix_path_long(struct hc_request *r)
+{
+	static char p[120];
+
+	memset(p, 'a', sizeof p - 1);
+	r->unix_socket = p;
+}
+static void request_too_large(struct hc_request *r)
+{
+	static char big[HC_REQUEST_MAX];
+
+	memset(big, 'p', sizeof big - 1);
+	big[0] = '/';
+	r->url.target = big;
+	r->url.target_len = sizeof big - 1;
+}
+
+/* The boundary lets through exactly what it should: a request that fills
+ * HC_REQUEST_MAX is sent. */
+static void largest_request(void)
+{
+	static char target[HC_REQUEST_MAX];
+	static const char resp[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+	struct hc_request req;
+	struct hc_result res;
+	struct tsrv s;
+	char authority[32], head[HC_REQUEST_MAX + 1];
+	size_t n;
+
+	CHECK(tsrv_start(&s, NULL, resp, sizeof resp - 1) == 0, "no server");
+	by_hand(&req, authority, s.port);
+	req.url.target = "/";
+	req.url.target_len = 1;
+	n = hc_request_build(&req, head, sizeof head);
+	memset(target, 'p', sizeof target);
+	target[0] = '/';
+	req.url.target = target;
+	req.url.target_len = HC_REQUEST_MAX - n + 1;
+	hc_probe(&req, &res);
+	tsrv_stop(&s);
+	CHECK(res.error == HC_OK, "a request of HC_REQUEST_MAX bytes: %d (%s)", res.error,
+	      res.detail ? res.detail : "");
+	CHECK(hc_request_build(&req, head, sizeof head) == HC_REQUEST_MAX, "size");
+	ok(__func__);
+}
+
+/* An address refused, then one that answers: the result is the second's,
+ * with nothing left of the first (errno, detail). */
+static void healthy_after_refused(void)
+{
+	static const char resp[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+	struct hc_request req = HC_REQUEST_INIT;
+	struct hc_result res;
+	struct tsrv s;
+	char path[96], url[64];
+	FILE *f;
+
+	CHECK(tsrv_start(&s, NULL, resp, sizeof resp - 1) == 0, "no server");
+	snprintf(path, sizeof path, "%s/hosts", tmpdir);
+	f = fopen(path, "w");
+	CHECK(f != NULL, "hosts file");
+	fprintf(f, "127.0.0.2 svc\n127.0.0.3 svc\n127.0.0.1 svc\n");
+	fclose(f);
+	snprintf(url, sizeof url, "http://svc:%u/", s.port);
+	CHECK(hc_url_parse(url, strlen(url), &req.url) == HC_PARSE_DONE, "url");
+	req.hosts_file = path;
+	hc_probe(&req, &res);
+	tsrv_stop(&s);
+	CHECK(res.error == HC_OK, "error %d", res.error);
+	CHECK(res.sys_errno == 0, "sys_errno %d after a refused address", res.sys_errno);
+	CHECK(res.detail == NULL, "detail %s", res.detail);
+	CHECK(res.status == 200, "status %d", res.status);
+	ok(__func__);
+}
+
+/* The hosts_file field: only a regular file is read, fast, whatever it is. */
+static void hosts_file_kind(const char *name, int kind)
+{
+	struct hc_request req = HC_REQUEST_INIT;
+	struct hc_result res;
+	char path[96], url[64];
+	double t0, t;
+	int fd;
+
+	snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+	unlink(path);
+	if (kind == 0) {
+		CHECK(mkfifo(path, 0600) == 0, "mkfifo: %s", strerror(errno));
+	} else if (kind == 1) {
+		CHECK(mknod(path, S_IFCHR | 0600, makedev(1, 5)) == 0, "mknod: %s", strerror(errno));
+	} else {
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		CHECK(fd >= 0 && ftruncate(fd, 64 << 20) == 0, "a 64 MiB file");
+		close(fd);
+	}
+	snprintf(url, sizeof url, "http://svc:1/");
+	CHECK(hc_url_parse(url, strlen(url), &req.url) == HC_PARSE_DONE, "url");
+	req.hosts_file = path;
+	req.timeout_ms = 2000;
+	t0 = now_s();
+	hc_probe(&req, &res);
+	t = now_s() - t0;
+	unlink(path);
+	CHECK(res.error == HC_ERR_RESOLVE, "error %d", res.error);
+	CHECK(res.detail && strstr(res.detail, "hosts file"), "detail %s",
+	      res.detail ? res.detail : "none");
+	CHECK(t < 0.5, "took %.3f s", t);
+	printf("ok   hosts_file as a %s: %s in %.0f ms\n", name, res.detail, t * 1000);
+	passed++;
+}
+
+/* The trace sees the request as sent and the head as received. */
+static const char *trace_want;
+static int trace_hits;
+
+static void trace(void *ctx, char dir, const char *buf, size_t len)
+{
+	(void)ctx;
+	if (dir == '>' && len > 4 && memcmp(buf, "GET ", 4) == 0)
+		trace_hits |= 1;
+	if (dir == '<' && len >= strlen(trace_want) &&
+	    memcmp(buf, trace_want, strlen(trace_want)) == 0)
+		trace_hits |= 2;
+}
+
+static void traced(void)
+{
+	static const char resp[] = "HTTP/1.1 204 No Content\r\nX: y\r\n\r\n";
+	struct hc_request req;
+	struct hc_result res;
+	struct tsrv s;
+	char authority[32];
+
+	CHECK(tsrv_start(&s, NULL, resp, sizeof resp - 1) == 0, "no server");
+	by_hand(&req, authority, s.port);
+	trace_want = resp;
+	req.trace = trace;
+	hc_probe(&req, &res);
+	tsrv_stop(&s);
+	CHECK(res.error == HC_OK && res.status == 204, "error %d status %d", res.error,
+	      res.status);
+	CHECK(trace_hits == 3, "trace saw %d", trace_hits);
+	ok(__func__);
+}
+
+/* A silent server: timed out, never later than the deadline by much, and
+ * elapsed_ms says so. */
+static void deadline(void)
+{
+	struct hc_request req;
+	struct hc_result res;
+	char authority[32];
+	unsigned port;
+	double t0, t;
+	int fd = tsrv_silent(&port);
+
+	by_hand(&req, authority, port);
+	req.timeout_ms = 300;
+	t0 = now_s();
+	hc_probe(&req, &res);
+	t = now_s() - t0;
+	close(fd);
+	CHECK(res.error == HC_ERR_TIMEOUT && res.timeout_ms == 300, "error %d", res.error);
+	CHECK(res.elapsed_ms >= 300 && res.elapsed_ms < 600, "elapsed %u ms", res.elapsed_ms);
+	CHECK(t >= 0.29 && t < 1.5, "took %.3f s", t);
+	ok(__func__);
+}
+
+int main(void)
+{
+	static const struct {
+		const char *name;
+		void (*spoil)(struct hc_request *);
+	} bad[] = {
+		{"CRLF in a header value", crlf_in_header},
+		{"LF in a header value", lf_in_header},
+		{"a NULL header", nul_header},
+		{"a delimiter in a header name", delim_in_name},
+		{"17 headers", too_many_headers},
+		{"CRLF in the target", crlf_in_target},
+		{"a space in the target", space_in_target},
+		{"a target without '/'", target_no_slash},
+		{"no target", no_target},
+		{"CRLF in the authority", crlf_in_authority},
+		{"no host", no_host},
+		{"a space in the host", host_with_space},
+		{"port 0", port_zero},
+		{"port 65536", port_too_big},
+		{"an unknown scheme", scheme_unknown},
+		{"an unknown address family", family_unknown},
+		{"an unknown method", method_unknown},
+		{"a reversed status range", status_range_reversed},
+		{"status 99", status_range_99},
+		{"a body text with HEAD", body_with_head},
+		{"an empty body text", body_empty},
+		{"timeout 0", timeout_zero},
+		{"a timeout over a day", timeout_too_long},
+		{"a unix socket path of 119 bytes", unix_path_long},
+		{"a request over HC_REQUEST_MAX", request_too_large},
+	};
+	size_t i;
+
+	snprintf(tmpdir, sizeof tmpdir, "/tmp/hclibtest.XXXXXX");
+	if (!mkdtemp(tmpdir)) {
+		perror("libtest: mkdtemp");
+		return 1;
+	}
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		refused_case(bad[i].name, bad[i].spoil);
+	largest_request();
+	healthy_after_refused();
+	hosts_file_kind("fifo", 0);
+	hosts_file_kind("device", 1);
+	hosts_file_kind("huge file", 2);
+	traced();
+	deadline();
+	rmdir(tmpdir);
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
