@@ -60,7 +60,7 @@ $(B)/musl/%.o: %.c $(LIB_HDR) | need-musl
 	@mkdir -p $(@D)
 	$(MUSLCC) $(HC_CFLAGS) $(HC_INLINE) -DHC_CLOCK_SYSCALL $(CFLAGS) -c $< -o $@
 
-$(B)/host/%.o: %.c $(LIB_HDR)
+$(B)/host/%.o: %.c $(LIB_HDR) | need-cc
 	@mkdir -p $(@D)
 	$(CC) $(HC_CFLAGS) -fPIC $(CFLAGS) -c $< -o $@
 
@@ -77,7 +77,7 @@ $(B)/healthcheck: $(B)/musl/cli/main.o $(B)/musl/libhealthcheck.a $(B)/tools/sst
 	$(B)/tools/sstrip $@
 
 # Drops the section header table the kernel never reads (about 1 KiB).
-$(B)/tools/sstrip: tools/sstrip.c
+$(B)/tools/sstrip: tools/sstrip.c | need-cc
 	@mkdir -p $(@D)
 	$(CC) -O2 $(HC_WARN) $(CFLAGS) -o $@ $<
 
@@ -89,7 +89,9 @@ $(B)/healthcheck.pc: FORCE
 		'$(PREFIX)' '$(LIBDIR)' '$(INCLUDEDIR)' '$(VERSION)' > $@
 
 # A build that needs a missing Debian package installs it, or says which.
-need-musl:
+need-cc:
+	@command -v $(CC) >/dev/null 2>&1 || tests/deps.sh gcc libc6-dev
+need-musl: need-cc
 	@command -v $(MUSLCC) >/dev/null 2>&1 || tests/deps.sh musl-tools
 
 install: all
@@ -112,5 +114,5 @@ include $(wildcard tests/*.mk examples/*.mk bench/*.mk)
 
 test: all $(TEST_TARGETS)
 
-.PHONY: all install uninstall clean test need-musl FORCE
+.PHONY: all install uninstall clean test need-cc need-musl FORCE
 FORCE:

@@ -15,7 +15,10 @@ if [ "$(id -u)" != 0 ]; then
 fi
 echo "healthcheck: installing$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
+# Another apt may hold the lock (a parallel make, the machine's own): wait.
+lock="-o DPkg::Lock::Timeout=600"
 # The package lists may be stale or absent on a fresh machine: update once.
-apt-get update -qq >/dev/null || true
 # shellcheck disable=SC2086
-apt-get install -y -qq $missing >/dev/null
+apt-get $lock update -qq >/dev/null || true
+# shellcheck disable=SC2086
+apt-get $lock install -y -qq $missing >/dev/null

@@ -92,7 +92,8 @@ valgrind: $(HB)/vg/healthcheck-glibc $(B)/healthcheck | need-valgrind need-pytho
 
 # The whole integration suite (hostile servers included) under memcheck: ~1 min.
 valgrind-integration: $(HB)/vg/healthcheck-glibc $(B)/healthcheck | need-valgrind
-	$(MAKE) --no-print-directory integration HC_BIN=$(HB)/vg/healthcheck-glibc HC_TIME_SLACK=5 \
+	$(MAKE) --no-print-directory integration HC_BIN=$(HB)/vg/healthcheck-glibc HC_TIME_SLACK=8 \
+		HC_JOBS=$$(nproc) \
 		HC_WRAP='valgrind --error-exitcode=99 -q --leak-check=full --errors-for-leak-kinds=all'
 
 # ---- soak: 100,000 probes in one process; threads; ThreadSanitizer ------------

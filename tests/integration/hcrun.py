@@ -5,7 +5,7 @@ Environment knobs (all optional):
   HC_WRAP        a command prefix, e.g. "valgrind --error-exitcode=99 -q"
   HC_TIME_SLACK  multiplies every upper time bound and hard timeout
                  (default 1; use ~5 under valgrind)
-  HC_JOBS        scenarios run at once (default 6)
+  HC_JOBS        scenarios run at once (default: two per CPU)
 
 The probe always runs with an EMPTY environment plus what the scenario sets,
 so HEALTHCHECK_*, PORT or proxy variables of the caller never leak in.

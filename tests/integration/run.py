@@ -5,7 +5,8 @@ scripted byte by byte; the probe is a black box (exit code, one line, time).
 usage: /usr/bin/python3 tests/integration/run.py [-l] [-j N] [PATTERN...]
   PATTERN   run only scenarios whose name contains one of them
   -l        list the scenario names
-  -j N      scenarios run at once (default $HC_JOBS or 6)
+  -j N      scenarios run at once (default $HC_JOBS, or two per CPU this
+            process may use: most scenarios wait on a server or a deadline)
 
 See hcrun.py for HC_BIN, HC_WRAP and HC_TIME_SLACK. The last line printed is
 'N passed, M failed'; the exit status is 1 when anything failed.
@@ -43,7 +44,7 @@ def run_one(name, fn):
 
 
 def main(argv):
-    jobs = int(os.environ.get("HC_JOBS") or "6")
+    jobs = int(os.environ.get("HC_JOBS") or 2 * len(os.sched_getaffinity(0)))
     patterns = []
     listing = False
     i = 0

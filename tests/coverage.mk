@@ -1,0 +1,35 @@
+# tests/coverage.mk - `make coverage`: line and branch coverage of lib/ by
+# the unit, integration and library tests, measured with gcov (gcc
+# --coverage, -O0) and reported by gcovr. At least COV_BRANCHES % of the
+# branches must be taken; tests/coverage/uncovered.txt names the rest and
+# says why no test takes them, and the check fails when the list and the
+# report disagree.
+
+COV          := $(B)/coverage
+COV_FLAGS    := --coverage -O0 -g
+COV_BRANCHES ?= 95
+COV_LIB_OBJ  := $(LIB_SRC:%.c=$(COV)/obj/%.o)
+
+$(COV)/obj/%.o: %.c $(LIB_HDR)
+	@mkdir -p $(@D)
+	$(CC) -std=c99 -D_DEFAULT_SOURCE $(HC_WARN) -Ilib $(COV_FLAGS) -c $< -o $@
+
+$(COV)/healthcheck: $(COV_LIB_OBJ) $(COV)/obj/cli/main.o
+	$(CC) $(COV_FLAGS) -o $@ $^
+
+$(COV)/libhealthcheck.a: $(COV_LIB_OBJ)
+	rm -f $@ && $(AR) rcs $@ $^
+
+$(COV)/libtest: tests/lib/libtest.c $(LIBT_SRC) $(LIBT_HDR) $(COV)/libhealthcheck.a
+	$(CC) $(LIBT_CFLAGS) $(COV_FLAGS) -o $@ tests/lib/libtest.c $(LIBT_SRC) $(COV)/libhealthcheck.a
+
+coverage: $(COV)/healthcheck $(COV)/libtest | unit-deps
+	@tests/deps.sh gcovr
+	find $(COV) -name '*.gcda' -delete
+	$(MAKE) --no-print-directory unit UNIT_OUT=$(COV)/unit UNIT_FLAGS='$(COV_FLAGS)' UNIT_LIB_OBJ='$(COV_LIB_OBJ)'
+	$(MAKE) --no-print-directory integration HC_BIN=$(COV)/healthcheck HC_TIME_SLACK=2
+	$(COV)/libtest
+	tests/coverage/check.sh $(COV) $(COV_BRANCHES)
+
+TEST_TARGETS += coverage
+.PHONY: coverage
