@@ -48,7 +48,7 @@ HC_STATIC_LDFLAGS = -static -no-pie -s -nostartfiles $(MUSL_CRT1) -Wl,--gc-secti
 HC_INLINE :=
 $(B)/musl/lib/request.o: HC_INLINE := -fno-inline-functions-called-once
 
-LIB_SRC := lib/parse.c lib/http.c lib/hpack.c lib/request.c lib/probe.c lib/result.c lib/command.c
+LIB_SRC := lib/parse.c lib/http.c lib/hpack.c lib/grpc.c lib/request.c lib/probe.c lib/result.c lib/command.c
 LIB_HDR := lib/healthcheck.h lib/hc_internal.h Makefile
 
 MUSL_OBJ := $(LIB_SRC:%.c=$(B)/musl/%.o)

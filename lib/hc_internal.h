@@ -182,4 +182,40 @@ struct hci_hpack_field {
 enum hc_parse hci_hpack_field(struct hci_hpack *d, const unsigned char *block, size_t len,
 			      size_t *pos, struct hci_hpack_field *out, const char **why);
 
+/* ---- grpc.c: the gRPC health check engine ---- */
+
+#define HCI_GRPC_BLOCK_MAX 4096 /* a header block: a health response's is < 200 */
+#define HCI_GRPC_MSG_MAX   64   /* a HealthCheckResponse, prefix included: 7 */
+
+/* The client's side of one call; fields private to grpc.c (tests read). */
+struct hci_grpc {
+	const struct hc_request *req;
+	struct hc_result *res;
+	unsigned char done, got_settings, got_head, grpc, in_block, ends;
+	unsigned char type, flags, continuations;
+	unsigned char head[9], lead_buf[8];
+	unsigned head_len, lead, lead_len, pad;
+	unsigned long left;       /* payload bytes of this frame still to come */
+	size_t block_len, msg_len, out_len;
+	struct hci_hpack hpack;
+	unsigned char out[64];    /* acknowledgments to send */
+	unsigned char msg[HCI_GRPC_MSG_MAX];
+	unsigned char block[HCI_GRPC_BLOCK_MAX];
+};
+
+/* The opening bytes of the call, into o: the client preface, SETTINGS
+ * (HEADER_TABLE_SIZE 0, ENABLE_PUSH 0), HEADERS and DATA on stream 1. */
+void hci_grpc_request(const struct hc_request *req, struct hci_out *o);
+
+/* An engine for the answer; verdicts go to res (error, status, detail,
+ * grpc_status, serving, message). */
+void hci_grpc_init(struct hci_grpc *g, const struct hc_request *req, struct hc_result *res);
+
+/* As hc_http_feed: the next len bytes (0: the peer closed). */
+enum hc_parse hci_grpc_feed(struct hci_grpc *g, const char *buf, size_t len);
+
+/* Bytes the engine asks to be sent since the last call (acknowledgments of
+ * the server's SETTINGS and PINGs); *len 0 when none. They count as sent. */
+const char *hci_grpc_out(struct hci_grpc *g, size_t *len);
+
 #endif

@@ -1,5 +1,5 @@
 /*
- * healthcheck.h - probe a service over HTTP/1.1 or TCP on localhost.
+ * healthcheck.h - probe a service over HTTP/1.1, gRPC or TCP on localhost.
  *
  * Conventions (they hold for every function below):
  *  - Nothing here allocates. Every struct and buffer is owned by the caller;
@@ -86,7 +86,9 @@ enum hc_error {
  * "unknown error" for a value outside the enum. */
 const char *hc_strerror(enum hc_error err);
 
-enum hc_scheme { HC_HTTP = 0, HC_TCP = 1 };
+/* http://, tcp://, and grpc:// (grpc.health.v1.Health/Check over HTTP/2
+ * with prior knowledge, judged by the engine in grpc.c). */
+enum hc_scheme { HC_HTTP = 0, HC_TCP = 1, HC_GRPC = 2 };
 enum hc_method { HC_GET = 0, HC_HEAD = 1 };
 
 /* One accepted range of status codes: lo <= status <= hi, both 100..999. */
@@ -111,7 +113,8 @@ struct hc_url {
 	unsigned port;      /* 1..65535; 80 when an http URL gives none */
 	int port_given;     /* 1 when the URL names a port */
 	const char *target; /* "/path?query", "?query", or "/" when the URL has
-			     * neither; NULL for tcp. A '/' is sent before '?' */
+			     * neither; NULL for tcp. A '/' is sent before '?'.
+			     * grpc: the service name, "" for the server as a whole */
 	size_t target_len;
 	int family;         /* AF_INET or AF_INET6 when host is an IP literal,
 			     * with the address in ip; 0 when it is a name or
@@ -145,6 +148,8 @@ struct hc_request {
 #define HC_REQUEST_INIT {HC_URL_INIT, NULL, HC_GET, {NULL}, 0, {{{0, 0}}, 0}, \
 	NULL, 0, HC_TIMEOUT_DEFAULT_MS, NULL, NULL, NULL}
 
+#define HC_MESSAGE_MAX 96 /* bytes kept of a server's text (grpc-message) */
+
 /* What a probe found. */
 struct hc_result {
 	enum hc_error error;  /* HC_OK: healthy */
@@ -153,8 +158,14 @@ struct hc_result {
 	unsigned elapsed_ms;  /* from the start of the probe to the verdict */
 	unsigned timeout_ms;  /* the deadline that applied */
 	const char *detail;   /* static text that narrows error, or NULL */
+	int grpc_status;      /* grpc: grpc-status, -1 when none was read */
+	int serving;          /* grpc: the ServingStatus (0 UNKNOWN, 1 SERVING,
+			       * 2 NOT_SERVING, 3 SERVICE_UNKNOWN), -1 none */
+	char message[HC_MESSAGE_MAX]; /* "" or text the server sent
+			       * (grpc-message, printable ASCII), or the frame
+			       * that ended an HTTP/2 call, e.g. "GOAWAY CANCEL" */
 };
-#define HC_RESULT_INIT {HC_OK, 0, 0, 0, 0, NULL}
+#define HC_RESULT_INIT {HC_OK, 0, 0, 0, 0, NULL, -1, -1, ""}
 
 /*
  * Checks every field of req that hc_probe() uses and every byte it would
@@ -227,9 +238,10 @@ enum hc_parse hc_http_feed(struct hc_http *e, const char *buf, size_t len);
 
 /* ---- Pure parsers: no I/O, no allocation. ---- */
 
-/* http://HOST[:PORT][/PATH[?QUERY]] or tcp://HOST:PORT. HOST is an IPv4
- * literal, [IPv6] or a name (a name whose last label is all digits must be
- * a valid IPv4 literal). DONE or INVALID. */
+/* http://HOST[:PORT][/PATH[?QUERY]], tcp://HOST:PORT or
+ * grpc://HOST:PORT[/SERVICE]. HOST is an IPv4 literal, [IPv6] or a name (a
+ * name whose last label is all digits must be a valid IPv4 literal). DONE
+ * or INVALID. */
 enum hc_parse hc_url_parse(const char *s, size_t len, struct hc_url *out);
 
 /* "2", "0.5", "500ms", "2s", "1m", "1h" into milliseconds, 1..HC_TIMEOUT_MAX. */

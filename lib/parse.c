@@ -208,10 +208,12 @@ static enum hc_parse url_parse(const char *s, size_t len, struct hc_url *u)
 	size_t i = 7, a, end;
 
 	if (len <= 7 || !hci_lower_eq(s, 7, "http://")) {
-		if (len <= 6 || !hci_lower_eq(s, 6, "tcp://"))
+		if (len > 7 && hci_lower_eq(s, 7, "grpc://"))
+			u->scheme = HC_GRPC;
+		else if (len > 6 && hci_lower_eq(s, 6, "tcp://"))
+			u->scheme = HC_TCP, i = 6;
+		else
 			return HC_PARSE_INVALID;
-		u->scheme = HC_TCP;
-		i = 6;
 	}
 	for (a = i; a < len && s[a] != '/' && s[a] != '?' && s[a] != '#'; a++)
 		;
@@ -227,6 +229,11 @@ static enum hc_parse url_parse(const char *s, size_t len, struct hc_url *u)
 	if (u->scheme == HC_TCP)
 		return u->port_given && end - a <= 1 && (end == a || s[a] == '/') ?
 		       HC_PARSE_DONE : HC_PARSE_INVALID;
+	if (u->scheme == HC_GRPC) { /* the path is the service's name */
+		u->target = s + a + (a < end);
+		u->target_len = end - a - (a < end);
+		return u->port_given && (a == end || s[a] == '/') ? HC_PARSE_DONE : HC_PARSE_INVALID;
+	}
 	u->target = end > a ? s + a : "/";
 	u->target_len = end > a ? end - a : 1;
 	return HC_PARSE_DONE;

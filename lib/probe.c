@@ -36,11 +36,22 @@ union hc_addr {
 	struct sockaddr_un un;
 };
 
-/* The kernel's own timespec for clock_gettime and ppoll (two longs: not
- * the time64 layout a 32-bit libc's struct timespec may have). */
+/* The kernel's own 64-bit timespec for clock_gettime and ppoll, and the
+ * calls that take it: on a 32-bit architecture the time64 ones (the older
+ * calls take two 32-bit longs, and a kernel may leave them out). */
 struct kernel_ts {
-	long s, ns;
+	long long s, ns;
 };
+#ifdef SYS_clock_gettime64
+#define SYS_CLOCK SYS_clock_gettime64
+#else
+#define SYS_CLOCK SYS_clock_gettime
+#endif
+#ifdef SYS_ppoll_time64
+#define SYS_PPOLL SYS_ppoll_time64
+#else
+#define SYS_PPOLL SYS_ppoll
+#endif
 
 long long hci_now_ns(void)
 {
@@ -49,7 +60,7 @@ long long hci_now_ns(void)
 	 * lookup; a healthy probe reads the clock once. */
 	struct kernel_ts t;
 
-	syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &t);
+	syscall(SYS_CLOCK, CLOCK_MONOTONIC, &t);
 	return t.s * NS_PER_S + t.ns;
 #else
 	struct timespec ts;
@@ -62,8 +73,8 @@ long long hci_now_ns(void)
 int hci_wait(int fd, short events, long long *ns)
 {
 	struct pollfd p = {fd, events, 0};
-	struct kernel_ts t = {(long)(*ns / NS_PER_S), (long)(*ns % NS_PER_S)};
-	long r = syscall(SYS_ppoll, &p, fd >= 0, &t, NULL, 8);
+	struct kernel_ts t = {*ns / NS_PER_S, *ns % NS_PER_S};
+	long r = syscall(SYS_PPOLL, &p, fd >= 0, &t, NULL, 8);
 
 	*ns = t.s * NS_PER_S + t.ns;
 	return r > 0 ? p.revents : (int)r;
@@ -333,14 +344,28 @@ static enum hc_error open_conn(struct conn *c, const struct hc_request *req,
 	return res->error;
 }
 
+/* The response's engine: HTTP/1.1 or gRPC. */
+union engine {
+	struct hc_http http;
+	struct hci_grpc grpc;
+};
+
 /* Reads the response into buf and feeds it to the engine until it has a
- * verdict. After a read that filled buf, more is likely waiting: it reads
- * again at once, and reads the clock instead of waiting. */
-static void receive(struct conn *c, struct hc_http *e, char *buf)
+ * verdict; what the engine asks to send back (gRPC's acknowledgments) goes
+ * at once, and a failure to send it is no verdict: the reads decide. After
+ * a read that filled buf, more is likely waiting: it reads again at once,
+ * and reads the clock instead of waiting. */
+static void receive(struct conn *c, const struct hc_request *req, union engine *e, char *buf)
 {
-	int full = 0;
+	const char *out;
+	size_t n;
+	int full = 0, grpc = req->url.scheme == HC_GRPC;
 	long r;
 
+	if (grpc)
+		hci_grpc_init(&e->grpc, req, c->res);
+	else
+		hc_http_init(&e->http, req, c->res);
 	for (;;) {
 		if (!full && !wait_fd(c, POLLIN)) {
 			timed_out(c, NULL);
@@ -351,8 +376,11 @@ static void receive(struct conn *c, struct hc_http *e, char *buf)
 			fail_errno(c);
 			return;
 		}
-		if (r >= 0 && hc_http_feed(e, buf, (size_t)r) != HC_PARSE_MORE)
+		if (r >= 0 && (grpc ? hci_grpc_feed(&e->grpc, buf, (size_t)r) :
+			       hc_http_feed(&e->http, buf, (size_t)r)) != HC_PARSE_MORE)
 			return;
+		if (grpc && (out = hci_grpc_out(&e->grpc, &n), n))
+			syscall(SYS_sendto, c->fd, out, n, MSG_NOSIGNAL | MSG_DONTWAIT, NULL, 0);
 		c->stale = 1;
 		full = 0;
 		if (r == HC_BUF_BYTES) {
@@ -366,7 +394,7 @@ static void receive(struct conn *c, struct hc_http *e, char *buf)
 enum hc_error hc_probe(const struct hc_request *req, struct hc_result *res)
 {
 	char buf[HC_BUF_BYTES]; /* the request, the hosts file after it, the response */
-	struct hc_http e;
+	union engine e;
 	struct addrs l;
 	struct conn c;
 	long long start;
@@ -388,8 +416,7 @@ enum hc_error hc_probe(const struct hc_request *req, struct hc_result *res)
 		if (open_conn(&c, req, &l, buf, n) == HC_OK && n) {
 			if (req->trace)
 				req->trace(req->trace_ctx, '>', buf, n);
-			hc_http_init(&e, req, res);
-			receive(&c, &e, buf);
+			receive(&c, req, &e, buf);
 		}
 	}
 	if (c.fd >= 0)

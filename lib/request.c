@@ -56,6 +56,24 @@ size_t hc_request_build(const struct hc_request *req, char *buf, size_t cap)
 	return o.len <= cap ? o.len : 0;
 }
 
+/* gRPC metadata: a name in lower case, not one the call sets itself or
+ * that HTTP/2 forbids (RFC 9113 8.2.2), and not grpc-* (gRPC's own). */
+static int metadata_ok(const char *h, size_t n)
+{
+	static const char taken[] = "te\0content-type\0connection\0keep-alive\0"
+		"proxy-connection\0transfer-encoding\0upgrade\0host\0";
+	const char *t;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (h[i] >= 'A' && h[i] <= 'Z')
+			return 0;
+	for (t = taken; *t; t += hci_strlen(t) + 1)
+		if (hci_lower_eq(h, n, t))
+			return 0;
+	return n < 5 || !hci_lower_eq(h, 5, "grpc-");
+}
+
 /* Why a request is refused: one row per number check() returns, packed
  * as result.c's messages. */
 static const char whys[] =
@@ -81,30 +99,32 @@ static unsigned check(const struct hc_request *req, char *buf, size_t cap, size_
 	struct hci_out o = {buf, 0, cap};
 	size_t i, n;
 
-	if ((u->scheme != HC_HTTP && u->scheme != HC_TCP) || !u->host || !u->host_len ||
+	if ((unsigned)u->scheme > HC_GRPC || !u->host || !u->host_len ||
 	    (u->family && u->family != AF_INET && u->family != AF_INET6) ||
 	    u->host_len > HC_HOST_MAX || !hci_target_ok(u->host, u->host_len) || u->port - 1 > 65534)
 		return 1;
-	if (u->scheme == HC_HTTP) {
-		/* the authority is sent as the Host header, as it is */
+	if (u->scheme != HC_TCP) {
+		/* the authority is sent as the Host header or :authority, as it is */
 		if (!u->authority || !u->authority_len || !hci_target_ok(u->authority, u->authority_len))
 			return 2;
-		if (!u->target || !u->target_len || (u->target[0] != '/' && u->target[0] != '?') ||
-		    !hci_target_ok(u->target, u->target_len))
+		if (!u->target || !hci_target_ok(u->target, u->target_len) ||
+		    (u->scheme == HC_HTTP && (!u->target_len || (u->target[0] != '/' &&
+								 u->target[0] != '?'))))
 			return 3;
 	}
 	if (req->unix_socket && (n = hci_strlen(req->unix_socket)) - 1 >=
 	    sizeof ((struct sockaddr_un *)0)->sun_path - 1)
 		return 4;
-	if ((unsigned)req->method > HC_HEAD)
+	if ((unsigned)req->method > (u->scheme == HC_GRPC ? HC_GET : HC_HEAD))
 		return 5;
 	if (req->header_count > HC_HEADERS_MAX)
 		return 6;
 	for (i = 0; i < req->header_count; i++)
 		if (!req->headers[i] ||
-		    hc_header_check(req->headers[i], hci_strlen(req->headers[i]), &n) != HC_PARSE_DONE)
+		    hc_header_check(req->headers[i], hci_strlen(req->headers[i]), &n) != HC_PARSE_DONE ||
+		    (u->scheme == HC_GRPC && !metadata_ok(req->headers[i], n)))
 			return 6;
-	if (req->accept.count > HC_RANGES_MAX)
+	if (req->accept.count > (u->scheme == HC_GRPC ? 0 : HC_RANGES_MAX))
 		return 7;
 	for (r = req->accept.range; r < req->accept.range + req->accept.count; r++)
 		if (r->lo < 100 || r->hi > 999 || r->lo > r->hi)
@@ -119,6 +139,8 @@ static unsigned check(const struct hc_request *req, char *buf, size_t cap, size_
 		return 10;
 	if (u->scheme == HC_HTTP)
 		request_head(req, &o);
+	if (u->scheme == HC_GRPC)
+		hci_grpc_request(req, &o);
 	*len = o.len;
 	return o.len > HC_REQUEST_MAX ? 11 : 0;
 }
