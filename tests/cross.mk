@@ -4,11 +4,17 @@
 #   make cross           build/cross/linux-PLATFORM/healthcheck for every
 #                        platform below, and build/cross/SHA256SUMS
 #   make cross-arm64     one platform (any name in CROSS_PLATFORMS)
+#   make test-cross      per platform: ELF and size checks, then under qemu the
+#                        platform checks, the unit tests and the integration
+#                        suite (CROSS_JOBS scenarios at once, default 4)
+#   make test-cross-s390x    one platform
+#   make sstrip-test     tools/sstrip on ELF32/ELF64, both byte orders
 #
 # Compilers and musl come from Debian: gcc-TRIPLET and musl-dev:ARCH (added
 # with dpkg --add-architecture), installed by tests/cross/deps.sh when
 # missing. Debian 12 has no riscv64 packages, so musl for riscv64 is built
-# here from Debian's musl source package (tests/cross/debsrc.sh fetches it).
+# here from Debian's musl source package; cmocka for the unit tests is built
+# the same way for every platform (tests/cross/debsrc.sh fetches both).
 # Outputs are only the probes and SHA256SUMS under build/cross; everything
 # else goes to build/cross-build.
 
@@ -102,6 +108,9 @@ CROSS_OVER_s390x   := 6144
 CROSS_DROP_arm-v7 := -DHC_CLOCK_SYSCALL
 CROSS_DROP_386    := -DHC_CLOCK_SYSCALL
 
+CROSS_TIME_SLACK ?= 3
+CROSS_JOBS       ?= 4
+
 # ---- fetching and building what Debian does not ship -------------------------
 
 # The platforms whose musl-dev Debian 12 has (riscv64's is built below).
@@ -113,10 +122,13 @@ CROSS_PKGS := gcc musl-tools qemu-user-static dpkg-dev xz-utils binutils python3
 cross-deps:
 	@tests/cross/deps.sh $(foreach p,$(CROSS_DEBIAN_MUSL),$(CROSS_DEB_$p)) -- $(CROSS_PKGS)
 
-# Debian's musl source package, unpacked with Debian's patches, at the
-# version the other platforms' musl-dev has.
+# Debian's source packages, unpacked with Debian's patches: musl at the
+# version the other platforms' musl-dev has, and cmocka.
 $(CW)/src/musl/configure: | cross-deps
 	tests/cross/debsrc.sh musl=$$(dpkg-query -W -f '$${Version}' musl-dev:$$(dpkg --print-architecture)) $(CW)/src
+
+$(CW)/src/cmocka/src/cmocka.c: | cross-deps
+	tests/cross/debsrc.sh cmocka $(CW)/src
 
 # musl for riscv64, built out of tree, static only, with its own gcc specs;
 # musl's own flags and make, none of this build's.
@@ -154,6 +166,8 @@ CROSS_QEMU  := $(CROSS_QEMU_$(CROSS_ARCH))
 CROSS_LIB_CFLAGS := $(filter-out $(CROSS_DROP_$(CROSS_ARCH)),$(HC_MUSL_CFLAGS))
 CROSS_OBJ   := $(LIB_SRC:%.c=$(CX)/obj/%.o)
 CROSS_BIN   := $(CB)/linux-$(CROSS_ARCH)/healthcheck
+CROSS_PLAT_DEFS := -DPLAT_BITS=$(CROSS_BITS_$(CROSS_ARCH)) \
+	-DPLAT_BIG_ENDIAN=$(if $(filter big,$(CROSS_ENDIAN_$(CROSS_ARCH))),1,0)
 
 ifeq ($(CROSS_SPECS),)
 $(error CROSS_ARCH=$(CROSS_ARCH) is not one of: $(CROSS_PLATFORMS))
@@ -176,6 +190,62 @@ $(CROSS_BIN): $(CX)/obj/cli/main.o $(CX)/libhealthcheck.a $(B)/tools/sstrip
 		$(CX)/obj/cli/main.o $(CX)/libhealthcheck.a
 	$(B)/tools/sstrip $@
 
+# cmocka, static, for the unit tests: its one source file, configured for
+# musl by hand (the only HAVE_ macros cmocka.c reads). cmocka.h would define
+# uintptr_t again unless told that stdint.h did (musl does not say so).
+CMOCKA_SRC  := $(CW)/src/cmocka
+CMOCKA_INC  := -I$(CMOCKA_SRC)/include -D_UINTPTR_T_DEFINED
+CMOCKA_DEFS := -DHAVE_SIGNAL_H -DHAVE_STRINGS_H -DHAVE_INTTYPES_H -DHAVE_MALLOC_H \
+	-DHAVE_STRSIGNAL -DHAVE_SIGLONGJMP -DHAVE_GCC_THREAD_LOCAL_STORAGE \
+	-DHAVE_CLOCK_REALTIME -DHAVE_STRUCT_TIMESPEC \
+	-DWORDS_SIZEOF_VOID_P=$$(($(CROSS_BITS_$(CROSS_ARCH)) / 8)) \
+	$(if $(filter big,$(CROSS_ENDIAN_$(CROSS_ARCH))),-DWORDS_BIGENDIAN)
+
+$(CX)/cmocka/libcmocka.a: $(CMOCKA_SRC)/src/cmocka.c $(CROSS_SPECS)
+	@mkdir -p $(@D)
+	$(CROSS_CC) -std=gnu99 -O1 -w $(CMOCKA_DEFS) $(CMOCKA_INC) \
+		-c $(CMOCKA_SRC)/src/cmocka.c -o $(CX)/cmocka/cmocka.o
+	rm -f $@ && $(CROSS_AR) rcs $@ $(CX)/cmocka/cmocka.o
+
+$(CX)/platform: tests/cross/platform.c lib/healthcheck.h $(CX)/libhealthcheck.a
+	$(CROSS_CC) -std=c99 -D_DEFAULT_SOURCE -O1 $(HC_WARN) -Ilib $(CROSS_PLAT_DEFS) $(CFLAGS) \
+		-static -o $@ $< $(CX)/libhealthcheck.a
+
+# Each step says what it checks. static.py's scenarios (ELF facts, chroot)
+# are left out of the integration run with HC_BIN set: elfcheck.py checks
+# those facts for every platform; the chroot runs need the probe to execute
+# alone in an empty root, which a foreign probe cannot (qemu is not in that
+# root, and binfmt_misc is not assumed), and the amd64 probe is the native
+# one byte for byte, on which `make integration` ran them.
+CROSS_NO_STATIC_WHY := $(if $(CROSS_QEMU),a foreign probe cannot run alone in an empty root (no qemu in it),it is build/healthcheck byte for byte and make integration ran them on that)
+test-cross-one: $(CROSS_BIN) $(CX)/platform $(CX)/cmocka/libcmocka.a $(if $(CROSS_QEMU),,$(B)/healthcheck)
+	@/usr/bin/python3 -B tests/cross/elfcheck.py $(CROSS_BIN) $(CROSS_BITS_$(CROSS_ARCH)) \
+		$(CROSS_ENDIAN_$(CROSS_ARCH)) $(CROSS_MACHINE_$(CROSS_ARCH)) \
+		"$(call cross_budget,$(CROSS_ARCH))" \
+		$(if $(CROSS_QEMU),,$(B)/healthcheck)
+	$(CROSS_QEMU) $(CX)/platform $(CROSS_TIME_SLACK)
+	@$(MAKE) --no-print-directory unit CROSS_ARCH=$(CROSS_ARCH) UNIT_CC='$(CROSS_CC)' \
+		UNIT_OUT=$(CX)/unit UNIT_LIB_OBJ=$(CX)/libhealthcheck.a UNIT_WRAP='$(CROSS_QEMU)' \
+		UNIT_FLAGS='-static $(CMOCKA_INC) -L$(CX)/cmocka'
+	@echo "test-cross: linux-$(CROSS_ARCH): integration$(if $(CROSS_QEMU), under $(CROSS_QEMU)); static.py's ELF checks are left out (elfcheck.py did them) and so are its chroot runs: $(CROSS_NO_STATIC_WHY)"
+	@$(MAKE) --no-print-directory integration CROSS_ARCH=$(CROSS_ARCH) HC_BIN=$(CROSS_BIN) \
+		HC_WRAP='$(CROSS_QEMU)' HC_TIME_SLACK=$(CROSS_TIME_SLACK) HC_JOBS=$(CROSS_JOBS)
 endif
 
-.PHONY: cross cross-deps cross-one $(CROSS_PLATFORMS:%=cross-%)
+# ---- the tests ---------------------------------------------------------------
+
+$(CROSS_PLATFORMS:%=test-cross-%): test-cross-%: cross-%
+	@$(MAKE) --no-print-directory test-cross-one CROSS_ARCH=$*
+
+# Every platform in turn, timed; the summary names the ones that failed.
+test-cross: cross sstrip-test
+	@cd $(CB) && sha256sum -c --quiet SHA256SUMS
+	@MAKE='$(MAKE)' tests/cross/run.sh $(CROSS_PLATFORMS)
+
+sstrip-test: $(B)/tools/sstrip
+	@/usr/bin/python3 -B tests/cross/sstrip_test.py $(B)/tools/sstrip
+
+TEST_TARGETS += sstrip-test
+TEST_LATE_TARGETS += test-cross
+.PHONY: cross cross-deps cross-one test-cross test-cross-one sstrip-test \
+	$(CROSS_PLATFORMS:%=cross-%) $(CROSS_PLATFORMS:%=test-cross-%)
