@@ -65,7 +65,7 @@ CROSS_MACHINE_386 := 3
 
 CROSS_DEB_riscv64     := riscv64
 CROSS_GNU_riscv64     := riscv64-linux-gnu
-CROSS_SPECS_riscv64   := $(CURDIR)/$(CW)/musl-riscv64/lib/musl-gcc.specs
+CROSS_SPECS_riscv64   := $(abspath $(CW))/musl-riscv64/lib/musl-gcc.specs
 CROSS_QEMU_riscv64    := qemu-riscv64-static
 CROSS_BITS_riscv64    := 64
 CROSS_ENDIAN_riscv64  := little
@@ -135,8 +135,8 @@ $(CW)/src/cmocka/src/cmocka.c: | cross-deps
 $(CROSS_SPECS_riscv64): $(CW)/src/musl/configure
 	rm -rf $(CW)/musl-riscv64 && mkdir -p $(CW)/musl-riscv64/obj
 	cd $(CW)/musl-riscv64/obj && env -u CFLAGS -u LDFLAGS -u MAKEFLAGS -u MFLAGS sh -c ' \
-		$(CURDIR)/$(CW)/src/musl/configure --target=$(CROSS_GNU_riscv64) \
-			CROSS_COMPILE=$(CROSS_GNU_riscv64)- --prefix=$(CURDIR)/$(CW)/musl-riscv64 \
+		$(abspath $(CW))/src/musl/configure --target=$(CROSS_GNU_riscv64) \
+			CROSS_COMPILE=$(CROSS_GNU_riscv64)- --prefix=$(abspath $(CW))/musl-riscv64 \
 			--disable-shared >/dev/null && \
 		make -s -j"$$(nproc)" install >/dev/null'
 	rm -rf $(CW)/musl-riscv64/obj
