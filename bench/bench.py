@@ -32,6 +32,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "build"
 OB = BUILD / "bench"
 DATA = OB / "data"
+# `make cross` writes one line per platform: name, bits, bytes, budget.
+CROSS_SIZES = BUILD / "cross-build" / "sizes.tsv"
 SNAP = OB / "bin"
 NEEDLE = "NEEDLE"
 
@@ -40,7 +42,7 @@ TARGET_TIME_RATIO = 1.10   # wall time over the floor's
 TARGET_SYSCALLS = 12
 TARGET_INSTR = 6000
 TARGET_RSS_KIB = 40
-TARGET_SIZE = 16384
+TARGET_SIZE = int(os.environ.get("HC_SIZE_BUDGET") or 0)  # the Makefile's; make exports it
 PEAK_RUNS = 21  # runs of `timer peak` per probe and scenario; the median is reported
 
 DEVNULL = subprocess.DEVNULL
@@ -180,6 +182,26 @@ def elf_interp(path):
                 f.seek(p_offset)
                 return f.read(p_filesz).rstrip(b"\0").decode()
     return None
+
+
+def parse_sizes(text):
+    """[(platform, bits, bytes, budget)] from CROSS_SIZES's text."""
+    rows = []
+    for line in text.splitlines():
+        name, bits, size, budget = line.split("\t")
+        rows.append((name, int(bits), int(size), int(budget)))
+    return rows
+
+
+def platform_table(rows, base):
+    """The per-platform size table's lines; base is HC_SIZE_BUDGET."""
+    L = ["| platform | bits | bytes | budget | left | within %s |" % fmt_int(base),
+         "|---|--:|--:|--:|--:|:-:|"]
+    for name, bits, size, budget in rows:
+        L.append("| %s | %d | %s | %s | %s | %s |" % (
+            name, bits, fmt_int(size), fmt_int(budget), fmt_int(budget - size),
+            "yes" if size <= base else "no, +%s" % fmt_int(size - base)))
+    return L
 
 
 def read_timer_tsv(text):
@@ -755,6 +777,18 @@ def write_report(probes, mv, hf, bd, lists, port, refused, rounds, started, extr
       "{:,} bytes.".format(fm["instr"] or 0, P["floor"]["size"])
       % (fmt_us(fm["time"]["median"]), fm["syscalls"] or 0, fm["peak"]["hwm"]))
     w("")
+    w("## Size per platform")
+    w("")
+    w("`make cross` builds the same probe, static musl with the same flags, for every platform "
+      "(build/cross/linux-PLATFORM/healthcheck); `make test-cross` runs each under qemu-user. "
+      "Each is held to a budget: %s bytes (HC_SIZE_BUDGET in the Makefile) plus an allowance "
+      "for the platforms whose instruction set takes more bytes for the same code "
+      "(tests/cross.mk says why for each). The last column says which fit the base budget." %
+      fmt_int(TARGET_SIZE))
+    w("")
+    for line in platform_table(parse_sizes(CROSS_SIZES.read_text()), TARGET_SIZE):
+        w(line)
+    w("")
     w("## A refused port, and --body-contains on a 64 KiB chunked body")
     w("")
     w("Refused: `http://127.0.0.1:%d/`, a port bound and closed before the run (connect gets "
@@ -943,6 +977,10 @@ def write_report(probes, mv, hf, bd, lists, port, refused, rounds, started, extr
 
 
 def bench():
+    if not TARGET_SIZE or not CROSS_SIZES.exists():
+        print("bench: HC_SIZE_BUDGET or %s is missing: run make bench" % CROSS_SIZES,
+              file=sys.stderr)
+        return 1
     rounds = int(os.environ.get("BENCH_ROUNDS", "2000"))
     hf_runs = int(os.environ.get("BENCH_HYPERFINE_RUNS", "200"))
     started = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M")
@@ -1068,6 +1106,11 @@ def check():
     t("per-round ratios", sorted(round_ratios(runs, "b", "a")) == [1.0, 3.0])
     t("syscall diff", syscall_diff(["a", "b", "poll", "poll"], ["a", "b", "setitimer"])
       == (["poll", "poll"], ["setitimer"]))
+    sizes = parse_sizes("linux-amd64\t64\t16148\t16384\nlinux-s390x\t64\t22124\t22528\n")
+    t("sizes file", sizes == [("linux-amd64", 64, 16148, 16384), ("linux-s390x", 64, 22124, 22528)])
+    table = platform_table(sizes, 16384)
+    t("platform table", len(table) == 4 and table[2].endswith("| 236 | yes |")
+      and table[3].endswith("| 404 | no, +5,740 |"))
     t("target met", "| yes |" in target_row("x", "g", 10, 12, str))
     t("target missed", "missed by 3 (25% over)" in target_row("x", "g", 15, 12, str))
     t("elf: floor is static", elf_interp(OB / "floor") is None)

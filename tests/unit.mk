@@ -2,6 +2,9 @@
 #
 #   make unit          build build/unit/hc_unit against the host objects and run it
 #
+# UNIT_WRAP runs it through a command (qemu-user for another platform's
+# build: tests/cross.mk).
+#
 # A sanitizer build runs the same tests with other flags; with UNIT_FLAGS
 # set the library sources are compiled again with them (so the library is
 # instrumented too), and the output goes to its own directory:
@@ -12,6 +15,7 @@
 UNIT_CC    ?= $(CC)
 UNIT_FLAGS ?=
 UNIT_OUT   ?= $(B)/unit
+UNIT_WRAP  ?=
 # With extra flags the library is rebuilt with them; else the top
 # Makefile's host objects are used as they are.
 UNIT_LIB_OBJ ?= $(if $(strip $(UNIT_FLAGS)),$(LIB_SRC:%.c=$(UNIT_OUT)/lib/%.o),$(HOST_OBJ))
@@ -45,7 +49,7 @@ $(UNIT_BIN): $(UNIT_OBJ) $(UNIT_LIB_OBJ)
 	$(UNIT_CC) $(UNIT_FLAGS) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(UNIT_LIB_OBJ) -lcmocka
 
 unit: $(UNIT_BIN)
-	$(UNIT_BIN)
+	$(UNIT_WRAP) $(UNIT_BIN)
 
 TEST_TARGETS += unit
 .PHONY: unit unit-deps unit-force
