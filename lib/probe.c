@@ -401,6 +401,7 @@ enum hc_error hc_probe(const struct hc_request *req, struct hc_result *res)
 	size_t n;
 
 	memset(res, 0, sizeof *res);
+	res->grpc_status = res->serving = -1;
 	res->timeout_ms = req->timeout_ms;
 	if (hci_request(req, buf, HC_REQUEST_MAX, &n, &res->detail) != HC_OK) {
 		res->error = HC_ERR_REQUEST;
