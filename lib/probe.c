@@ -415,7 +415,9 @@ enum hc_error hc_probe(const struct hc_request *req, struct hc_result *res)
 	l.count = 1;
 	if (req->unix_socket || resolve(&c, req, &l, buf + n, sizeof buf - n) == HC_OK) {
 		if (open_conn(&c, req, &l, buf, n) == HC_OK && n) {
-			if (req->trace)
+			if (req->url.scheme == HC_GRPC)
+				hci_grpc_trace_request(req);
+			else if (req->trace)
 				req->trace(req->trace_ctx, '>', buf, n);
 			receive(&c, req, &e, buf);
 		}
