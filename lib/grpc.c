@@ -339,7 +339,7 @@ static enum hc_parse frame_start(struct hci_grpc *g)
 	unsigned type = h[3], flags = h[4], lead = 0, ok;
 
 	if (!g->got_settings) { /* the server's preface is a SETTINGS frame */
-		if (type != F_SETTINGS || flags & ACK)
+		if ((type != F_SETTINGS || flags & ACK) && type != F_GOAWAY)
 			return bad(g, memcmp(h, "HTTP/", 5) == 0 ? "not HTTP/2: an HTTP/1 server" :
 				   (h[0] == 0x15 || h[0] == 0x16) && h[1] == 3 ?
 				   "not HTTP/2: a TLS server" : "not HTTP/2");

@@ -88,7 +88,6 @@ size_t hc_result_line(const struct hc_request *req, const struct hc_result *res,
 	struct hci_out o = {buf, 0, cap ? cap - 1 : 0};
 	enum hc_error e = res->error;
 
-	(void)req; /* kept in the API for messages that name the target */
 	if (cap == 0)
 		return 0;
 	hci_puts(&o, e == HC_OK ? "healthy: " : "unhealthy: ");
@@ -111,7 +110,7 @@ size_t hc_result_line(const struct hc_request *req, const struct hc_result *res,
 			hci_puts(&o, res->message);
 		}
 		goto end;
-	} else if (res->status) {
+	} else if (res->status && !(req && req->url.scheme == HC_GRPC && res->status == 200)) {
 		HCI_PUT_LIT(&o, "HTTP ");
 		hci_put_uint(&o, (unsigned)res->status);
 		if (e != HC_OK && e != HC_ERR_STATUS)
