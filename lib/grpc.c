@@ -115,12 +115,12 @@ static const char names[] = ":status\0content-type\0grpc-status\0grpc-message\0"
 static const char frames[] = "DATA\0HEADERS\0PRIORITY\0RST_STREAM\0SETTINGS\0PUSH_PROMISE\0"
 	"PING\0GOAWAY\0WINDOW_UPDATE\0CONTINUATION\0frame";
 
-/* -v: one line for a frame ("< HEADERS stream 1, 57 bytes, flags 0x4"),
- * or for a field of a header block ("<   :status: 200"). */
+/* -v: a line for a frame ("< HEADERS"), or for a field of a header block
+ * ("<   :status: 200"). */
 static void trace(const struct hc_request *req, char dir, const char *a, size_t an,
-		  const char *b, size_t bn, unsigned long len, unsigned flags)
+		  const char *b, size_t bn)
 {
-	char line[HCI_HPACK_NAME_MAX + HCI_HPACK_VALUE_MAX + 16];
+	char line[HCI_HPACK_NAME_MAX + HCI_HPACK_VALUE_MAX + 8];
 	struct hci_out o = {line, 0, sizeof line};
 
 	if (!req->trace)
@@ -131,22 +131,16 @@ static void trace(const struct hc_request *req, char dir, const char *a, size_t 
 	if (b) {
 		HCI_PUT_LIT(&o, ": ");
 		hci_put(&o, b, bn);
-	} else {
-		HCI_PUT_LIT(&o, ", ");
-		hci_put_uint(&o, len);
-		HCI_PUT_LIT(&o, " bytes, flags ");
-		hci_put_uint(&o, flags);
 	}
 	HCI_PUT_LIT(&o, "\n");
 	req->trace(req->trace_ctx, dir, line, hci_out_used(&o));
 }
 
-static void trace_frame(const struct hc_request *req, char dir, unsigned type,
-			unsigned long len, unsigned flags)
+static void trace_frame(const struct hc_request *req, char dir, unsigned type)
 {
 	const char *t = hci_nth(frames, type < 10 ? type : 10);
 
-	trace(req, dir, t, hci_strlen(t), NULL, 0, len, flags);
+	trace(req, dir, t, hci_strlen(t), NULL, 0);
 }
 
 void hci_grpc_trace_request(const struct hc_request *req)
@@ -154,21 +148,19 @@ void hci_grpc_trace_request(const struct hc_request *req)
 	const struct hc_url *u = &req->url;
 	size_t i, n, v;
 
-	trace(req, '>', "preface", 7, NULL, 0, 24, 0);
-	trace_frame(req, '>', F_SETTINGS, 12, 0);
-	trace_frame(req, '>', F_HEADERS, 0, END_HEADERS);
-	trace(req, '>', ":path", 5, "/grpc.health.v1.Health/Check", 28, 0, 0);
-	trace(req, '>', ":authority", 10, u->authority, u->authority_len, 0, 0);
+	trace_frame(req, '>', F_SETTINGS);
+	trace_frame(req, '>', F_HEADERS);
+	trace(req, '>', ":authority", 10, u->authority, u->authority_len);
 	for (i = 0; i < req->header_count; i++) {
 		const char *h = req->headers[i];
 		for (n = 0; h[n] != ':'; n++)
 			;
 		for (v = n + 1; h[v] == ' ' || h[v] == '\t'; v++)
 			;
-		trace(req, '>', h, n, h + v, hci_strlen(h + v), 0, 0);
+		trace(req, '>', h, n, h + v, hci_strlen(h + v));
 	}
-	trace_frame(req, '>', F_DATA, 0, END_STREAM);
-	trace(req, '>', "service", 7, u->target, u->target_len, 0, 0);
+	trace_frame(req, '>', F_DATA);
+	trace(req, '>', "service", 7, u->target, u->target_len);
 }
 
 static enum hc_parse verdict(struct hci_grpc *g, enum hc_error err, const char *detail)
@@ -281,7 +273,7 @@ static enum hc_parse block_end(struct hci_grpc *g)
 
 	while ((p = hci_hpack_field(&g->hpack, g->block, g->block_len, &pos, &f, &why)) ==
 	       HC_PARSE_DONE) {
-		trace(g->req, '<', f.name, f.name_len, f.value, f.value_len, 0, 0);
+		trace(g->req, '<', f.name, f.name_len, f.value, f.value_len);
 		for (k = 0, t = names; *t && !hci_lower_eq(f.name, f.name_len, t); k++)
 			t += hci_strlen(t) + 1;
 		if (k == 3)
@@ -374,7 +366,7 @@ static enum hc_parse frame_start(struct hci_grpc *g)
 	}
 	if (!ok || len > MAX_FRAME || lead > len || g->in_block != (type == F_CONTINUATION))
 		return bad(g, "bad frame");
-	trace_frame(g->req, '<', type, len, flags);
+	trace_frame(g->req, '<', type);
 	g->in_block |= type == F_HEADERS;
 	g->left = len;
 	g->lead = lead;

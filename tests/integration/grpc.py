@@ -147,8 +147,8 @@ def real_cases(name):
         hcrun.quiet(t.run(["-q", s.url("")]), 0)
         r = t.run(["-v", "-H", "x-token: v", s.url("")])
         check(r.rc == 0 and r.out.startswith(b"healthy: SERVING"), "-v\n%s", r.describe())
-        for want in (b"> SETTINGS", b"> HEADERS", b":path: /grpc.health.v1.Health/Check",
-                     b"x-token: v", b"< SETTINGS", b"< HEADERS", b":status: 200",
+        for want in (b"> SETTINGS", b"> HEADERS", b":authority: ", b"x-token: v",
+                     b"> DATA", b"< SETTINGS", b"< HEADERS", b":status: 200",
                      b"grpc-status: 0", b"< DATA"):
             check(want in r.err, "-v lacks %r\n%s", want, r.describe())
     case("quiet_and_verbose", quiet_verbose)
