@@ -99,6 +99,9 @@ static const struct http_row rows[] = {
 	OK("Content-Length as a value is not the field", SL "X: Content-Length: abc\r\n\r\n", "", 200),
 	OK("Content-Lengthx is not Content-Length", SL "Content-Lengthx: abc\r\n\r\n", "", 200),
 	OK("Transfer-Encodings is not Transfer-Encoding", SL "Transfer-Encodings: gzip\r\n\r\n", "", 200),
+	OK("Content-Lengtx (14 bytes) is not Content-Length", SL "Content-Lengtx: abc\r\n\r\n", "", 200),
+	OK("Transfer-Encodinx (17 bytes) is not Transfer-Encoding", SL "Transfer-Encodinx: gzip\r\n\r\n", "",
+	   200),
 
 	/* ---- interim heads ---- */
 	UNACC("101 Switching Protocols is final", "HTTP/1.1 101 Switching Protocols\r\n"

@@ -89,6 +89,7 @@ static const struct url_row rows[] = {
 	BAD("tcp without port", "tcp://127.0.0.1"),
 	BAD("tcp with empty port", "tcp://127.0.0.1:"),
 	BAD("tcp with a path", "tcp://h:80/x"),
+	BAD("tcp with a query", "tcp://h:80?"),
 	BAD("grpc without a port", "grpc://h/x"),
 	BAD("grpc with a query and no path", "grpc://h:1?x"),
 	BAD("https", "https://h/"),
