@@ -18,7 +18,7 @@
 HARD_CC            ?= clang
 FUZZ_SECONDS       ?= 30
 FUZZ_SHORT_SECONDS ?= 5
-FUZZ_TARGETS       := fuzz_url fuzz_head fuzz_chunked fuzz_options fuzz_hosts fuzz_response fuzz_hpack
+FUZZ_TARGETS       := fuzz_url fuzz_http fuzz_chunked fuzz_options fuzz_hosts fuzz_response fuzz_hpack
 
 HC_CORE_SRC := $(filter lib/%,$(LIB_SRC))
 HB          := $(B)/hardening
