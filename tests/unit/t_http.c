@@ -15,10 +15,8 @@
  * it says MORE, with no verdict in res), and after it the engine repeats
  * its answer and leaves res alone. The trace callback must see exactly the
  * head bytes consumed: up to the end of the final head, or up to and
- * including the byte where a bad head failed (see TRACE_BUG for the one
- * exception allowed while a known library bug lasts).
- *
- * A row that shows a known library bug says so (KNOWN_BUG; unit.h).
+ * including the byte where a bad head failed.
+
  *
  * Rows over 4 KiB are split at a sample of offsets (both ends, around the
  * verdict, and a stride): every offset of 256 KiB would take minutes. */
@@ -29,9 +27,7 @@
 /* The row's bytes as two literals: up to the verdict, and after it. */
 #define IN(pre, post) pre post, sizeof(pre post) - 1, sizeof(pre) - 1
 #define ROW(n, pre, post, acc, txt, m, w, e, st, d) \
-	{ n, IN(pre, post), acc, txt, m, 0, w, e, st, d, NULL }
-#define KNOWN_BUG(bug, n, pre, post, acc, txt, m, w, e, st, d) \
-	{ n, IN(pre, post), acc, txt, m, 0, w, e, st, d, bug }
+	{ n, IN(pre, post), acc, txt, m, 0, w, e, st, d }
 #define DONE HC_PARSE_DONE
 #define MORE HC_PARSE_MORE
 #define INVALID HC_PARSE_INVALID
@@ -185,10 +181,8 @@ static const struct http_row rows[] = {
 	     "\r\n", "5\r\n", NULL),
 	B_NO("empty duplicate TE (OWS) before chunked: still chunked", SL "Transfer-Encoding: \r\n" TE
 	     "\r\n" CHUNKS, "\r\n", "5\r\n", NULL),
-	KNOWN_BUG("field_line() keeps the OWS before a ',' in a Transfer-Encoding element: "
-		  "\"chunked ,\" is read as the coding \"chunked \" (RFC 9110 5.6.1: OWS \",\" OWS)",
-		  "TE chunked SP , (OWS before the comma)", SL "Transfer-Encoding: chunked ,\r\n\r\n" CHUNKS,
-		  "\r\n", NULL, "5\r\n", HC_GET, DONE, HC_ERR_BODY, 200, NULL),
+	B_NO("TE chunked SP , (OWS before the comma, RFC 9110 5.6.1)",
+	     SL "Transfer-Encoding: chunked ,\r\n\r\n" CHUNKS, "\r\n", "5\r\n", NULL),
 	FRM("TE gzip, chunked", SL "Transfer-Encoding: gzip, chunked\r\n\r\n", "", "unsupported Transfer-Encoding"),
 	FRM("TE chunked, chunked", SL "Transfer-Encoding: chunked, chunked\r\n\r\n", "",
 	    "unsupported Transfer-Encoding"),
@@ -767,11 +761,6 @@ static void check_outcome(const struct http_row *r, const struct outcome *o, siz
 		FAIL("%s: detail \"%s\", want \"%s\"", how, text_of(o->detail), text_of(r->detail));
 	if (trace > head)
 		trace = head;
-	/* KNOWN BUG (TRACE_BUG): a chunked body's framing lines that come in
-	 * the head's read are traced too; the row test_trace_chunk_lines shows
-	 * it, here only the head is required. Remove with the fix. */
-	if (o->trace_len > trace && trace == head && r->text)
-		trace = o->trace_len;
 	if (o->trace_len != trace)
 		FAIL("%s: %zu bytes traced, want the %zu head bytes consumed", how, o->trace_len, trace);
 }
@@ -819,19 +808,12 @@ void http_row_test(void **state)
 {
 	const struct http_row *r = *state;
 
-	if (r->bug)
-		unit_known_bug(r->bug, run_row, r);
-	else
-		run_row(r);
+	run_row(r);
 }
-
-#define TRACE_BUG "hc_http_feed() traces every line lines() reads in the head's call: a " \
-	"chunked body's size lines that arrive in the same read as the head are traced as " \
-	"head bytes (so -v shows them, and only when they come in that read)"
 
 /* The trace is the head: a chunked body's framing after it, in the same
  * piece, is not. */
-static void check_trace_chunk_lines(const void *arg)
+static void test_trace_chunk_lines(void **state)
 {
 	static const char in[] = SL TE "\r\n5\r\nhello\r\n0\r\n\r\n";
 	static char buf[256];
@@ -839,7 +821,7 @@ static void check_trace_chunk_lines(const void *arg)
 	struct hc_request req = HC_REQUEST_INIT;
 	struct hc_result res;
 	struct hc_http e;
-	(void)arg;
+	(void)state;
 	req.body_contains = "zz";
 	req.body_contains_len = 2;
 	req.trace = on_trace;
@@ -848,12 +830,6 @@ static void check_trace_chunk_lines(const void *arg)
 	CHECK_PARSE("verdict", hc_http_feed(&e, guard_put(0, in, sizeof in - 1), sizeof in - 1),
 		    HC_PARSE_DONE);
 	CHECK_BYTES("traced", tr.buf, tr.len, SL TE "\r\n", sizeof SL TE "\r\n" - 1);
-}
-
-static void test_trace_chunk_lines(void **state)
-{
-	(void)state;
-	unit_known_bug(TRACE_BUG, check_trace_chunk_lines, NULL);
 }
 
 /* The table's own rules: the verdict's byte is inside the row. */
