@@ -123,7 +123,7 @@ soak: $(HB)/soak $(HB)/soak-tsan
 # ---- no heap: symbols of every object and of the static binary; an aborting malloc
 
 # Linked exactly as $(B)/healthcheck, less the stripping.
-$(HB)/healthcheck.syms: $(B)/musl/cli/main.o $(B)/musl/libhealthcheck.a
+$(HB)/healthcheck.syms: $(PROBE_OBJ) $(B)/musl/libhealthcheck.a
 	@mkdir -p $(@D)
 	$(MUSLCC) $(HC_CFLAGS) $(CFLAGS) $(filter-out -s,$(HC_STATIC_LDFLAGS)) $(LDFLAGS) -o $@ $^
 
