@@ -1,9 +1,9 @@
 # tests/coverage.mk - `make coverage`: line and branch coverage of lib/ by
 # the unit, integration and library tests, measured with gcov (gcc
 # --coverage, -O0) and reported by gcovr (tests/coverage/check.py). At
-# least COV_BRANCHES % of the branches must be taken; tests/coverage/uncovered.txt names the rest and
-# says why no test takes them, and the check fails when the list and the
-# report disagree.
+# least COV_BRANCHES % of the branches must be taken;
+# tests/coverage/uncovered.txt names the rest and says why no test takes
+# them, and the check fails when the list and the report disagree.
 
 COV          := $(B)/coverage
 COV_FLAGS    := --coverage -O0 -g
