@@ -14,6 +14,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/un.h>
+#include <sys/wait.h>
 #include "healthcheck.h"
 #include "tsrv.h"
 
@@ -369,6 +371,246 @@ static void deadline(void)
 	ok(__func__);
 }
 
+/* ---- hc_main as a service calls it: its own defaults, its own envp ---- */
+
+/* A server for one connection, on 127.0.0.1 (path NULL) or a unix socket:
+ * it reads the request head, answers 200 and hands the head to the test
+ * through a pipe. */
+struct rec {
+	pid_t pid;
+	int pipe;
+	unsigned port;
+};
+
+static int rec_start(struct rec *r, const char *path)
+{
+	static const char resp[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+	struct sockaddr_un un;
+	char head[HC_REQUEST_MAX];
+	size_t have = 0;
+	ssize_t k;
+	int p[2], l, c;
+
+	if (path) {
+		memset(&un, 0, sizeof un);
+		un.sun_family = AF_UNIX;
+		snprintf(un.sun_path, sizeof un.sun_path, "%s", path);
+		unlink(path);
+		l = socket(AF_UNIX, SOCK_STREAM, 0);
+		if (l < 0 || bind(l, (struct sockaddr *)&un, sizeof un) || listen(l, 4))
+			return -1;
+		r->port = 0;
+	} else {
+		l = listener(&r->port);
+	}
+	if (pipe(p) != 0)
+		return -1;
+	r->pid = fork();
+	if (r->pid < 0)
+		return -1;
+	if (r->pid == 0) {
+		alarm(10); /* a test that never connects does not leave it behind */
+		close(p[0]);
+		do
+			c = accept(l, NULL, NULL);
+		while (c < 0 && (errno == EAGAIN || errno == EINTR) && usleep(1000) == 0);
+		while (c >= 0 && have < sizeof head && (k = read(c, head + have, sizeof head - have)) > 0) {
+			have += (size_t)k;
+			if (have >= 4 && memcmp(head + have - 4, "\r\n\r\n", 4) == 0)
+				break;
+		}
+		if (c >= 0 && write(c, resp, sizeof resp - 1) < 0)
+			_exit(1);
+		if (write(p[1], head, have) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	close(l);
+	close(p[1]);
+	r->pipe = p[0];
+	return 0;
+}
+
+/* The request head the server read (NUL-terminated; "" when none came). */
+static void rec_take(struct rec *r, char *buf, size_t cap)
+{
+	size_t have = 0;
+	ssize_t k;
+
+	while (have < cap - 1 && (k = read(r->pipe, buf + have, cap - 1 - have)) > 0)
+		have += (size_t)k;
+	buf[have] = '\0';
+	close(r->pipe);
+	waitpid(r->pid, NULL, 0);
+}
+
+/* What one hc_main call wrote to fd 1 and fd 2, and its exit code. */
+struct main_run {
+	int rc;
+	char out[512], err[1024];
+};
+
+static void drain(int fd, char *buf, size_t cap)
+{
+	size_t have = 0;
+	ssize_t k;
+
+	while (have < cap - 1 && (k = read(fd, buf + have, cap - 1 - have)) > 0)
+		have += (size_t)k;
+	buf[have] = '\0';
+	close(fd);
+}
+
+/* hc_main with argv (NULL-terminated), its fd 1 and 2 pipes for the call.
+ * hc_main only reads its argv and envp (const here, as string literals). */
+static void run_main(struct main_run *m, const char **argv, const char **envp,
+		     const struct hc_defaults *def)
+{
+	int o[2], e[2], save1, save2, argc = 0;
+
+	fflush(stdout);
+	if (pipe(o) != 0 || pipe(e) != 0) {
+		perror("libtest: pipe");
+		exit(1);
+	}
+	save1 = dup(1);
+	save2 = dup(2);
+	dup2(o[1], 1);
+	dup2(e[1], 2);
+	close(o[1]);
+	close(e[1]);
+	while (argv[argc])
+		argc++;
+	m->rc = hc_main(argc, (char **)argv, (char **)envp, def);
+	dup2(save1, 1);
+	dup2(save2, 2);
+	close(save1);
+	close(save2);
+	drain(o[0], m->out, sizeof m->out);
+	drain(e[0], m->err, sizeof m->err);
+}
+
+static int starts(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* No defaults (NULL) and no environment (NULL): http://localhost:8080/. */
+static void main_without_defaults(void)
+{
+	char path[96], head[HC_REQUEST_MAX + 1];
+	const char *argv[] = {"healthcheck", "--unix-socket", path, NULL};
+	struct main_run m;
+	struct rec r;
+
+	snprintf(path, sizeof path, "%s/main.sock", tmpdir);
+	CHECK(rec_start(&r, path) == 0, "no server");
+	run_main(&m, argv, NULL, NULL);
+	rec_take(&r, head, sizeof head);
+	unlink(path);
+	CHECK(m.rc == 0 && starts(m.out, "healthy: HTTP 200 in ") && !m.err[0],
+	      "exit %d, out \"%s\", err \"%s\"", m.rc, m.out, m.err);
+	CHECK(starts(head, "GET / HTTP/1.1\r\nHost: localhost:8080\r\n"), "request \"%s\"", head);
+	ok(__func__);
+}
+
+/* The embedder's prog, path and port make the URL, when neither argv nor
+ * the environment names one. */
+static void main_defaults_make_the_url(void)
+{
+	const char *argv[] = {"svc", NULL}, *envp[] = {"HOME=/", "PATH=/bin", NULL};
+	struct hc_defaults def = HC_DEFAULTS_INIT;
+	char head[HC_REQUEST_MAX + 1], want[64];
+	struct main_run m;
+	struct rec r;
+
+	CHECK(rec_start(&r, NULL) == 0, "no server");
+	def.prog = "svc healthcheck";
+	def.path = "/healthz";
+	def.port = r.port;
+	run_main(&m, argv, envp, &def);
+	rec_take(&r, head, sizeof head);
+	CHECK(m.rc == 0 && starts(m.out, "healthy: HTTP 200 in ") && !m.err[0],
+	      "exit %d, out \"%s\", err \"%s\"", m.rc, m.out, m.err);
+	snprintf(want, sizeof want, "GET /healthz HTTP/1.1\r\nHost: localhost:%u\r\n", r.port);
+	CHECK(starts(head, want), "request \"%s\", want \"%s...\"", head, want);
+	ok(__func__);
+}
+
+/* $PORT beats the embedder's port; the embedder's path stays. */
+static void main_environment_beats_defaults(void)
+{
+	struct hc_defaults def = HC_DEFAULTS_INIT;
+	char head[HC_REQUEST_MAX + 1], want[64], env[32];
+	const char *argv[] = {"svc", NULL}, *envp[] = {env, NULL};
+	struct main_run m;
+	struct rec r;
+	unsigned other;
+	int fd = tsrv_refusing(&other);
+
+	CHECK(rec_start(&r, NULL) == 0, "no server");
+	snprintf(env, sizeof env, "PORT=%u", r.port);
+	def.path = "/ready";
+	def.port = other;
+	run_main(&m, argv, envp, &def);
+	rec_take(&r, head, sizeof head);
+	close(fd);
+	CHECK(m.rc == 0, "exit %d, out \"%s\", err \"%s\"", m.rc, m.out, m.err);
+	snprintf(want, sizeof want, "GET /ready HTTP/1.1\r\nHost: localhost:%u\r\n", r.port);
+	CHECK(starts(head, want), "request \"%s\", want \"%s...\"", head, want);
+	ok(__func__);
+}
+
+/* The embedder's timeout is the deadline when -t is not given. */
+static void main_default_timeout(void)
+{
+	struct hc_defaults def = HC_DEFAULTS_INIT;
+	const char *argv[] = {"svc", NULL};
+	char url[64];
+	struct main_run m;
+	unsigned port;
+	int fd = tsrv_silent(&port);
+
+	snprintf(url, sizeof url, "http://127.0.0.1:%u/", port);
+	def.url = url;
+	def.timeout_ms = 150;
+	run_main(&m, argv, NULL, &def);
+	close(fd);
+	CHECK(m.rc == 1 && strcmp(m.err, "unhealthy: timed out after 150 ms\n") == 0 && !m.out[0],
+	      "exit %d, out \"%s\", err \"%s\"", m.rc, m.out, m.err);
+	ok(__func__);
+}
+
+/* Usage errors name the embedder's prog; a bad default URL is one, and so
+ * is a default path that makes the URL too long (shown cut). */
+static void main_usage_errors(void)
+{
+	static char long_path[400];
+	struct hc_defaults def = HC_DEFAULTS_INIT;
+	const char *argv[] = {"svc", "--bogus", NULL}, *bare[] = {"svc", NULL};
+	struct main_run m;
+
+	def.prog = "svc healthcheck";
+	run_main(&m, argv, NULL, &def);
+	CHECK(m.rc == HC_EXIT_USAGE && strcmp(m.err, "svc healthcheck: unknown option --bogus\n"
+		"usage: svc healthcheck [OPTIONS] [URL] (see --help)\n") == 0 && !m.out[0],
+	      "unknown option: exit %d, err \"%s\"", m.rc, m.err);
+	def.prog = NULL;
+	def.url = "http://bad host/";
+	run_main(&m, bare, NULL, &def);
+	CHECK(m.rc == HC_EXIT_USAGE && starts(m.err, "healthcheck: invalid URL: http://bad host/\n"),
+	      "a bad default URL: exit %d, err \"%s\"", m.rc, m.err);
+	def.url = NULL;
+	memset(long_path, 'p', sizeof long_path - 1);
+	long_path[0] = '/';
+	def.path = long_path;
+	run_main(&m, bare, NULL, &def);
+	CHECK(m.rc == HC_EXIT_USAGE && starts(m.err, "healthcheck: invalid URL: http://localhost:8080/ppp"),
+	      "a default path of 399 bytes: exit %d, err \"%s\"", m.rc, m.err);
+	CHECK(strlen(m.err) < 320, "the message is not cut: %zu bytes", strlen(m.err));
+	ok(__func__);
+}
+
 int main(void)
 {
 	static const struct {
@@ -417,6 +659,11 @@ int main(void)
 	hosts_file_kind("huge file", 2);
 	traced();
 	deadline();
+	main_without_defaults();
+	main_defaults_make_the_url();
+	main_environment_beats_defaults();
+	main_default_timeout();
+	main_usage_errors();
 	rmdir(tmpdir);
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
