@@ -3,8 +3,12 @@
  * is sent when it fails), the hosts_file field, and what a result holds.
  * Real sockets on loopback; each case prints "ok" or "FAIL" and the last
  * line is "N passed, M failed". */
+#define _GNU_SOURCE /* dlsym(RTLD_NEXT) */
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +17,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -44,6 +49,43 @@ static double now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (double)t.tv_sec + t.tv_nsec / 1e9;
+}
+
+/* The library makes its system calls through syscall(): this program's
+ * own comes first and passes every call on to libc's, and can change what
+ * one call answers. With late_ppoll set, the next ppoll that reports a
+ * socket readable says that no time is left, as the kernel does when the
+ * socket became ready as its timer ran out. (Six arguments are passed on
+ * whatever the call takes, as libc's own syscall() reads six registers.) */
+static int late_ppoll;
+
+#ifdef SYS_ppoll_time64
+#define PPOLL SYS_ppoll_time64 /* as probe.c: the 64-bit time on 32-bit */
+#else
+#define PPOLL SYS_ppoll
+#endif
+
+long syscall(long n, ...)
+{
+	static long (*real)(long, ...);
+	struct pollfd *p;
+	va_list ap;
+	long a[6], r;
+	int i;
+
+	va_start(ap, n);
+	for (i = 0; i < 6; i++)
+		a[i] = va_arg(ap, long);
+	va_end(ap);
+	if (!real)
+		*(void **)&real = dlsym(RTLD_NEXT, "syscall");
+	r = real(n, a[0], a[1], a[2], a[3], a[4], a[5]);
+	p = (struct pollfd *)a[0];
+	if (n == PPOLL && late_ppoll && r > 0 && p->events & POLLIN) {
+		late_ppoll = 0;
+		memset((void *)a[2], 0, 2 * sizeof(long long)); /* the time left */
+	}
+	return r;
 }
 
 /* A listener that is never accepted from: a connection would wait in its
@@ -312,6 +354,48 @@ static void hosts_file_kind(const char *name, int kind)
 	CHECK(t < 0.5, "took %.3f s", t);
 	printf("ok   hosts_file as a %s: %s in %.0f ms\n", name, res.detail, t * 1000);
 	passed++;
+}
+
+/* A hosts_file that does not exist: no name resolves, and nothing waits. */
+static void hosts_file_missing(void)
+{
+	struct hc_request req = HC_REQUEST_INIT;
+	struct hc_result res;
+	char path[96];
+
+	snprintf(path, sizeof path, "%s/no-such-hosts", tmpdir);
+	CHECK(hc_url_parse("http://svc:1/", 13, &req.url) == HC_PARSE_DONE, "url");
+	req.hosts_file = path;
+	hc_probe(&req, &res);
+	CHECK(res.error == HC_ERR_RESOLVE && res.detail == NULL && res.sys_errno == 0,
+	      "error %d detail %s errno %d", res.error, res.detail ? res.detail : "none",
+	      res.sys_errno);
+	CHECK(res.elapsed_ms < 100, "took %u ms", res.elapsed_ms);
+	ok(__func__);
+}
+
+/* A response read as the deadline passes (ppoll saw it with no time left)
+ * is too late: timed out, with the status read and the deadline as the
+ * time. The control, the same probe in time, is healthy. */
+static void response_at_the_deadline(void)
+{
+	static const char resp[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+	struct hc_request req;
+	struct hc_result res;
+	struct tsrv s;
+	char authority[32];
+
+	CHECK(tsrv_start(&s, NULL, resp, sizeof resp - 1) == 0, "no server");
+	by_hand(&req, authority, s.port);
+	hc_probe(&req, &res);
+	CHECK(res.error == HC_OK, "control: error %d", res.error);
+	late_ppoll = 1;
+	hc_probe(&req, &res);
+	tsrv_stop(&s);
+	CHECK(late_ppoll == 0, "no ppoll saw the response");
+	CHECK(res.error == HC_ERR_TIMEOUT && res.status == 200 && res.elapsed_ms == req.timeout_ms,
+	      "error %d status %d elapsed %u ms", res.error, res.status, res.elapsed_ms);
+	ok(__func__);
 }
 
 /* The trace sees the request as sent and the head as received. */
@@ -657,8 +741,10 @@ int main(void)
 	hosts_file_kind("fifo", 0);
 	hosts_file_kind("device", 1);
 	hosts_file_kind("huge file", 2);
+	hosts_file_missing();
 	traced();
 	deadline();
+	response_at_the_deadline();
 	main_without_defaults();
 	main_defaults_make_the_url();
 	main_environment_beats_defaults();
