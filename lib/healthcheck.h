@@ -178,7 +178,7 @@ enum hc_error hc_request_check(const struct hc_request *req, const char **why);
  * Run one probe: check the request, resolve, connect (each address in
  * turn), send, and judge the response with the engine below; all of it
  * before one deadline of req->timeout_ms, which also counts the hosts file
- * read. No verdict is healthy once the deadline has passed. Returns
+ * read. A response that arrives after the deadline is never healthy. Returns
  * res->error (HC_OK when healthy). Every socket and file it opens is closed
  * before it returns. Proxy variables are never consulted. No signal is
  * raised: sends use MSG_NOSIGNAL.
@@ -267,7 +267,8 @@ size_t hc_request_build(const struct hc_request *req, char *buf, size_t cap);
 
 /* One line for a result: "healthy: HTTP 200 in 3 ms",
  * "unhealthy: connection refused", "unhealthy: timed out after 900 ms".
- * No newline, NUL-terminated; returns the length (truncated to cap - 1). */
+ * req may be NULL (a gRPC result then shows its HTTP status too). No
+ * newline, NUL-terminated; returns the length (truncated to cap - 1). */
 size_t hc_result_line(const struct hc_request *req, const struct hc_result *res,
 		      char *buf, size_t cap);
 

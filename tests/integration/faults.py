@@ -113,6 +113,8 @@ def register():
     scenario("fault_refused_beats_unreachable")(refused_beats_unreachable)
     # a kernel before 4.11 has no statx: the hosts file is read all the same
     scenario("fault_hosts_no_statx")(hosts_despite("statx:error=ENOSYS"))
+    # older container engines' seccomp profiles refuse statx with EPERM
+    scenario("fault_hosts_statx_refused")(hosts_despite("statx:error=EPERM"))
     scenario("fault_hosts_read_interrupted")(hosts_despite("read:error=EINTR:when=1"))
     scenario("fault_hosts_unreadable")(hosts_unreadable)
 
