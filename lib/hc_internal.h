@@ -221,4 +221,90 @@ enum hc_parse hci_grpc_feed(struct hci_grpc *g, const char *buf, size_t len);
  * the server's SETTINGS and PINGs); *len 0 when none. They count as sent. */
 const char *hci_grpc_out(struct hci_grpc *g, size_t *len);
 
+#ifdef HC_TLS
+/* ---- tls.c and pem.c: the TLS build's layer (BearSSL) ---- */
+#include <bearssl.h>
+
+/* BearSSL's implementations the build links: the small constant-time
+ * ones (the handshake does a few operations; speed is not what counts). */
+#define HCI_TLS_EC         (&br_ec_all_m15)
+#define HCI_TLS_RSA_VRFY   br_rsa_i15_pkcs1_vrfy
+#define HCI_TLS_RSA_SIGN   br_rsa_i15_pkcs1_sign
+#define HCI_TLS_RSA_MODULUS br_rsa_i15_compute_modulus
+#define HCI_TLS_ECDSA_VRFY br_ecdsa_i15_vrfy_asn1
+#define HCI_TLS_ECDSA_SIGN br_ecdsa_i15_sign_asn1
+#define HCI_TLS_AES_CTR    (&br_aes_ct64_ctr_vtable)
+#define HCI_TLS_GHASH      br_ghash_ctmul64
+#define HCI_TLS_CHACHA20   br_chacha20_ct_run
+#define HCI_TLS_POLY1305   br_poly1305_ctmul_run
+
+#define HCI_TLS_ERR_PIN   0x7f01 /* the judge's own error: no pin matched */
+#define HCI_TLS_OUT_BYTES (HC_REQUEST_MAX + 85) /* a record out: a whole request */
+#define HCI_TLS_CHAIN_MAX 4      /* certificates of our own chain (--cert) */
+
+/* What the PEM files gave: trust anchors, our chain and key. The arrays
+ * and the byte pool are hci_tls's; pem.c fills them. */
+struct hci_creds {
+	br_x509_trust_anchor *ta;
+	size_t ta_max, ta_n;
+	br_x509_certificate *chain;
+	size_t chain_max, chain_n;
+	int key_type;              /* 0 (none), BR_KEYTYPE_RSA or BR_KEYTYPE_EC */
+	union {
+		br_rsa_private_key rsa;
+		br_ec_private_key ec;
+	} key;
+	int cert_signer_key_type;  /* the key type of our certificate's issuer */
+	unsigned char *pool;
+	size_t pool_len, pool_used;
+};
+
+/* The judge of the server's certificate (an X.509 engine for BearSSL): the
+ * chain and name by BearSSL's minimal engine when verify, the server's own
+ * certificate decoded for its key (pins, -k) and its dates. */
+struct hci_x509 {
+	const br_x509_class *vtable;
+	int verify, early;         /* early: an expired chain is not yet valid */
+	unsigned certs;
+	uint32_t days, seconds;    /* now, as BearSSL counts */
+	size_t pin_count;
+	const unsigned char (*pin)[32];
+	br_x509_minimal_context minimal;
+	br_x509_decoder_context ee;
+};
+
+/* One TLS connection, on the probe's stack (most of HC_TLS_STACK_BYTES). */
+struct hci_tls {
+	br_ssl_client_context cc;
+	struct hci_x509 x509;
+	const br_ssl_client_certificate_class *asker; /* no --cert: notices a request */
+	int asked, handshake_done, seen, not_tls, http;
+	br_name_element names[2];
+	char name_text[2][HC_HOST_MAX + 1];
+	char sni[HC_HOST_MAX + 1];
+	struct hci_creds creds;
+	br_x509_trust_anchor anchors[HC_TLS_ANCHORS_MAX];
+	br_x509_certificate chain[HCI_TLS_CHAIN_MAX];
+	unsigned char pool[HC_TLS_POOL_BYTES];
+	unsigned char ibuf[BR_SSL_BUFSIZE_INPUT];
+	unsigned char obuf[HCI_TLS_OUT_BYTES];
+};
+
+/* Empty creds over t's arrays and pool, for pem.c to fill. */
+void hci_tls_creds_init(struct hci_tls *t);
+
+/* The engine for req over t's buffers (creds loaded), seeded with
+ * seed[0..seed_len) (32 bytes or more), judging certificates at unix_time
+ * (seconds); the handshake starts at the first records out. HC_OK, or
+ * res says why not. */
+enum hc_error hci_tls_start(struct hci_tls *t, const struct hc_request *req, struct hc_result *res,
+			    long long unix_time, const unsigned char *seed, size_t seed_len);
+
+/* The first bytes the server sent (n > 0), kept to tell "not TLS". */
+void hci_tls_received(struct hci_tls *t, const unsigned char *b, size_t n);
+
+/* The engine has closed on an error: res->error HC_ERR_TLS, and why. */
+void hci_tls_failed(const struct hci_tls *t, struct hc_result *res);
+#endif
+
 #endif

@@ -20,6 +20,7 @@
 	X(HC_ERR_MALFORMED, "malformed response") \
 	X(HC_ERR_TOO_LARGE, "response too large") \
 	X(HC_ERR_FRAMING, "") \
+	X(HC_ERR_TLS, "TLS handshake failed") \
 	X(HC_ERR_REQUEST, "invalid request")
 
 #define MSG_TEXT(e, s) s "\0"
@@ -126,6 +127,16 @@ size_t hc_result_line(const struct hc_request *req, const struct hc_result *res,
 		HCI_PUT_LIT(&o, "timed out after ");
 		hci_put_uint(&o, res->timeout_ms);
 		HCI_PUT_LIT(&o, " ms");
+#ifdef HC_TLS
+	} else if (e == HC_ERR_TLS && res->detail) { /* the detail is the reason */
+		hci_puts(&o, res->detail);
+		if (res->message[0]) {
+			HCI_PUT_LIT(&o, " (");
+			hci_puts(&o, res->message);
+			HCI_PUT_LIT(&o, ")");
+		}
+		goto end;
+#endif
 	} else if (e != HC_ERR_STATUS) {
 		hci_puts(&o, hc_strerror(e));
 		if (e == HC_ERR_NETWORK && res->sys_errno) {
