@@ -322,12 +322,12 @@ static void ack(struct hci_grpc *g, unsigned type, size_t n)
 }
 
 /* A frame header is in: check it against what may come now, and say what
- * of its payload to keep (the lead). */
+ * of its payload to keep: the lead (pad length, priority, the fields of a
+ * control frame), and for DATA and header blocks the content after it. */
 static enum hc_parse frame_start(struct hci_grpc *g)
 {
 	const unsigned char *h = g->head;
-	unsigned long len = (unsigned long)h[0] << 16 | h[1] << 8 | h[2];
-	unsigned long stream = be32(h + 5) & 0x7fffffff;
+	unsigned long len = be32(h) >> 8, stream = be32(h + 5) & 0x7fffffff;
 	unsigned type = h[3], flags = h[4], lead = 0, ok;
 
 	if (!g->got_settings) { /* the server's preface is a SETTINGS frame */
@@ -337,6 +337,7 @@ static enum hc_parse frame_start(struct hci_grpc *g)
 				   "not HTTP/2: a TLS server" : "not HTTP/2");
 		g->got_settings = 1;
 	}
+	g->skip = len; /* the content of control frames is not kept */
 	switch (type) {
 	case F_HEADERS:
 		g->ends = flags & END_STREAM;
@@ -345,9 +346,11 @@ static enum hc_parse frame_start(struct hci_grpc *g)
 	case F_DATA:
 		lead += flags & PADDED ? 1 : 0;
 		ok = stream == 1 && !(g->ends && g->got_head > 1);
+		g->skip = 0;
 		break;
 	case F_CONTINUATION:
 		ok = g->in_block && ++g->continuations < CONTINUATIONS_MAX;
+		g->skip = 0;
 		break;
 	case F_SETTINGS:
 		ok = !stream && !(len % 6) && !(flags & ACK && len);
@@ -368,45 +371,11 @@ static enum hc_parse frame_start(struct hci_grpc *g)
 		return bad(g, "bad frame");
 	trace_frame(g->req, '<', type);
 	g->in_block |= type == F_HEADERS;
-	g->left = len;
+	g->len = len;
+	g->at = 0;
 	g->lead = lead;
-	g->lead_len = g->pad = 0;
 	g->type = (unsigned char)type;
 	g->flags = (unsigned char)flags;
-	return HC_PARSE_MORE;
-}
-
-/* n payload bytes of the frame: its lead kept (pad length, priority, the
- * fields of a control frame), the content of a header block or of the
- * message appended, padding skipped. */
-static enum hc_parse payload(struct hci_grpc *g, const unsigned char *p, size_t n)
-{
-	size_t k, *have;
-	unsigned char *dst;
-	size_t cap;
-
-	for (; n > 0; p += k, n -= k, g->left -= k) {
-		if (g->lead_len < g->lead) {
-			k = g->lead - g->lead_len < n ? g->lead - g->lead_len : n;
-			memcpy(g->lead_buf + g->lead_len, p, k);
-			g->lead_len += (unsigned)k;
-			if (g->lead_len == g->lead && g->flags & PADDED && g->type <= F_HEADERS &&
-			    (g->pad = g->lead_buf[0]) > g->left - k)
-				return bad(g, "bad frame");
-			continue;
-		}
-		k = n < g->left - g->pad ? n : g->left > g->pad ? g->left - g->pad : 0;
-		dst = g->type == F_DATA ? g->msg : g->block;
-		have = g->type == F_DATA ? &g->msg_len : &g->block_len;
-		cap = g->type == F_DATA ? sizeof g->msg : sizeof g->block;
-		if (g->type == F_DATA || g->type == F_HEADERS || g->type == F_CONTINUATION) {
-			if (k > cap - *have)
-				return verdict(g, HC_ERR_TOO_LARGE, g->type ? "header block" : "message");
-			memcpy(dst + *have, p, k);
-			*have += k;
-		}
-		k = n; /* and the padding after the content, skipped */
-	}
 	return HC_PARSE_MORE;
 }
 
@@ -455,30 +424,43 @@ static enum hc_parse frame_end(struct hci_grpc *g)
 	return HC_PARSE_MORE;
 }
 
+/* One byte of a payload: kept in the lead, appended to the message or the
+ * header block, or skipped (padding, what control frames carry past their
+ * lead). */
+static enum hc_parse payload(struct hci_grpc *g, unsigned char c)
+{
+	unsigned long at = g->at++;
+	size_t *have = g->type ? &g->block_len : &g->msg_len;
+
+	if (at < g->lead) {
+		g->lead_buf[at] = c;
+		if (at == 0 && g->flags & PADDED && g->type <= F_HEADERS &&
+		    (g->skip = c) > g->len - g->lead)
+			return bad(g, "bad frame");
+	} else if (at < g->len - g->skip) {
+		if (*have == (g->type ? sizeof g->block : sizeof g->msg))
+			return verdict(g, HC_ERR_TOO_LARGE, g->type ? "header block" : "message");
+		(g->type ? g->block : g->msg)[(*have)++] = c;
+	}
+	return HC_PARSE_MORE;
+}
+
 enum hc_parse hci_grpc_feed(struct hci_grpc *g, const char *buf, size_t len)
 {
-	const unsigned char *p = (const unsigned char *)buf, *end = p + len;
-	enum hc_parse r = HC_PARSE_MORE;
-	size_t n;
+	enum hc_parse r = (enum hc_parse)g->done;
+	size_t i;
 
-	if (g->done != HC_PARSE_MORE)
-		return (enum hc_parse)g->done;
-	if (len == 0)
-		return g->head_len && !g->got_settings ? frame_start(g) : verdict(g, HC_ERR_CLOSED, NULL);
-	while (p < end && r == HC_PARSE_MORE) {
+	if (r == HC_PARSE_MORE && len == 0)
+		r = g->head_len && !g->got_settings ? frame_start(g) : verdict(g, HC_ERR_CLOSED, NULL);
+	for (i = 0; i < len && r == HC_PARSE_MORE; i++) {
 		if (g->head_len < 9) {
-			n = 9 - g->head_len < (size_t)(end - p) ? 9 - g->head_len : (size_t)(end - p);
-			memcpy(g->head + g->head_len, p, n);
-			g->head_len += (unsigned)n;
-			p += n;
-			if (g->head_len == 9 && (r = frame_start(g)) == HC_PARSE_MORE && !g->left)
-				r = frame_end(g);
-			continue;
+			g->head[g->head_len++] = (unsigned char)buf[i];
+			if (g->head_len == 9)
+				r = frame_start(g);
+		} else {
+			r = payload(g, (unsigned char)buf[i]);
 		}
-		n = g->left < (size_t)(end - p) ? g->left : (size_t)(end - p);
-		r = payload(g, p, n);
-		p += n;
-		if (r == HC_PARSE_MORE && !g->left)
+		if (r == HC_PARSE_MORE && g->head_len == 9 && g->at == g->len)
 			r = frame_end(g);
 	}
 	return r;

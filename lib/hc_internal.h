@@ -194,8 +194,9 @@ struct hci_grpc {
 	unsigned char done, got_settings, got_head, grpc, in_block, ends;
 	unsigned char type, flags, continuations;
 	unsigned char head[9], lead_buf[8];
-	unsigned head_len, lead, lead_len, pad;
-	unsigned long left;       /* payload bytes of this frame still to come */
+	unsigned head_len, lead;  /* bytes of head[] in; of the payload kept in lead_buf[] */
+	unsigned long len, at, skip; /* the frame's payload: its length, the bytes
+				   * of it in, the bytes at its end not kept */
 	size_t block_len, msg_len, out_len;
 	struct hci_hpack hpack;
 	unsigned char out[64];    /* acknowledgments to send */
