@@ -243,18 +243,18 @@ static int serving(const unsigned char *m, size_t n)
 static void message(struct hci_grpc *g, const char *v, size_t n)
 {
 	char *m = g->res->message;
-	size_t i, k = 0;
-	int a, b;
+	size_t i, j, k = 0;
+	int c, x, d;
 
-	for (i = 0; i < n && k < HC_MESSAGE_MAX - 1; i++, k++) {
-		m[k] = v[i];
-		if (v[i] == '%' && i + 2 < n && (a = hci_hex(v[i + 1])) >= 0 &&
-		    (b = hci_hex(v[i + 2])) >= 0) {
-			m[k] = (char)(a << 4 | b);
+	for (i = 0; i < n && k < HC_MESSAGE_MAX - 1; i++) {
+		c = (unsigned char)v[i];
+		for (j = 1, x = 0; c == '%' && j < 3 && i + j < n && (d = hci_hex(v[i + j])) >= 0; j++)
+			x = x << 4 | d;
+		if (j == 3) {
+			c = x;
 			i += 2;
 		}
-		if ((unsigned char)m[k] - 0x20u >= 0x5f)
-			m[k] = '?';
+		m[k++] = (char)(c - 0x20u < 0x5f ? c : '?');
 	}
 	m[k] = '\0';
 }
