@@ -36,9 +36,9 @@ static void put_str(struct hci_out *o, const char *s, size_t n)
  * pseudo-fields first (RFC 9113 8.3): :method POST, :scheme http (static
  * 3, 6), :path, then the :authority name (static 1) for its value; after
  * it, content-type (static 31), te, user-agent (static 58). */
-static const char pseudo[] =
+static const char pseudo[] HCI_BYTES =
 	"\x83\x86\x04\x1c/grpc.health.v1.Health/Check\x01";
-static const char fields[] =
+static const char fields[] HCI_BYTES =
 	"\x0f\x10\x10" "application/grpc"
 	"\x00\x02te\x08trailers"
 	"\x0f\x2b\x11healthcheck/" HC_VERSION
@@ -46,7 +46,7 @@ static const char fields[] =
 
 void hci_grpc_request(const struct hc_request *req, struct hci_out *o)
 {
-	static const char preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+	static const char preface[] HCI_BYTES = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 		"\0\0\14\4\0\0\0\0\0"  /* SETTINGS, 12 bytes: */
 		"\0\1\0\0\0\0"          /* HEADER_TABLE_SIZE 0: we keep no table */
 		"\0\2\0\0\0\0"          /* ENABLE_PUSH 0 */
@@ -102,17 +102,17 @@ void hci_grpc_request(const struct hc_request *req, struct hci_out *o)
 /* ---- the response ---- */
 
 /* HTTP/2's error codes (RFC 9113 7), one row per number. */
-static const char h2_errors[] =
+static const char h2_errors[] HCI_BYTES =
 	"NO_ERROR\0PROTOCOL_ERROR\0INTERNAL_ERROR\0FLOW_CONTROL_ERROR\0"
 	"SETTINGS_TIMEOUT\0STREAM_CLOSED\0FRAME_SIZE_ERROR\0REFUSED_STREAM\0CANCEL\0"
 	"COMPRESSION_ERROR\0CONNECT_ERROR\0ENHANCE_YOUR_CALM\0INADEQUATE_SECURITY\0"
 	"HTTP_1_1_REQUIRED\0?";
 
 /* The fields of a response that count, in the order block_end takes them. */
-static const char names[] = ":status\0content-type\0grpc-status\0grpc-message\0";
+static const char names[] HCI_BYTES = ":status\0content-type\0grpc-status\0grpc-message\0";
 
 /* Frame types, for -v. */
-static const char frames[] = "DATA\0HEADERS\0PRIORITY\0RST_STREAM\0SETTINGS\0PUSH_PROMISE\0"
+static const char frames[] HCI_BYTES = "DATA\0HEADERS\0PRIORITY\0RST_STREAM\0SETTINGS\0PUSH_PROMISE\0"
 	"PING\0GOAWAY\0WINDOW_UPDATE\0CONTINUATION\0frame";
 
 /* -v: a line for a frame ("< HEADERS"), or for a field of a header block
