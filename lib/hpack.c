@@ -164,15 +164,6 @@ static const unsigned char static_table[576] HCI_BYTES = {
 	0x49, 0x7f, 0x00,                                                  /* 61 www-authenticate */
 };
 
-/* -Os copies a small function into each of its callers; fail() and next()
- * are called from many places, and one shared copy of each is smaller (by
- * about 100 bytes). */
-#if defined(__GNUC__)
-#define SHARED __attribute__((noinline))
-#else
-#define SHARED
-#endif
-
 /* The bytes of a block still to read, and the first error met. */
 struct rd {
 	const unsigned char *b;
@@ -182,8 +173,10 @@ struct rd {
 };
 
 /* Records the first error and ends the reading: every later read finds
- * nothing left, so the steps after a failed one need no check of their own. */
-static SHARED void fail(struct rd *r, const char *why)
+ * nothing left, so the steps after a failed one need no check of their own.
+ * fail() and next() are called from many places: one shared copy of each
+ * is smaller (by about 100 bytes). */
+static HCI_SHARED void fail(struct rd *r, const char *why)
 {
 	if (!r->why)
 		r->why = why;
@@ -191,7 +184,7 @@ static SHARED void fail(struct rd *r, const char *why)
 }
 
 /* The next byte, or 0 after "truncated". */
-static SHARED unsigned next(struct rd *r)
+static HCI_SHARED unsigned next(struct rd *r)
 {
 	if (r->p < r->len)
 		return r->b[r->p++];
