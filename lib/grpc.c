@@ -19,16 +19,20 @@ enum { F_DATA, F_HEADERS, F_PRIORITY, F_RST, F_SETTINGS, F_PUSH, F_PING, F_GOAWA
 /* ---- the request ---- */
 
 /* A string literal (RFC 7541 5.2), not Huffman-coded: its length is an
- * integer with a 7-bit prefix (5.1), three bytes at most for the lengths
- * of a request under 4 KiB. */
+ * integer with a 7-bit prefix (5.1), then its bytes. */
 static void put_str(struct hci_out *o, const char *s, size_t n)
 {
-	unsigned char b[3] = {(unsigned char)(n < 127 ? n : 127),
-			      (unsigned char)((n - 127) | 128), (unsigned char)((n - 127) >> 7)};
+	unsigned char b[4] = {127};
+	size_t k = 1, v = n - 127;
 
-	if (n - 127 < 128)
-		b[1] &= 127;
-	hci_put(o, (char *)b, n < 127 ? 1 : n < 255 ? 2 : 3);
+	if (n < 127)
+		b[0] = (unsigned char)n;
+	else {
+		for (; v > 127; v >>= 7)
+			b[k++] = (unsigned char)(v | 128);
+		b[k++] = (unsigned char)v;
+	}
+	hci_put(o, (char *)b, k);
 	hci_put(o, s, n);
 }
 
@@ -44,6 +48,19 @@ static const char fields[] HCI_BYTES =
 	"\x0f\x2b\x11healthcheck/" HC_VERSION
 	"\0\x0cgrpc-timeout";
 
+/* Metadata "name: value": the name's length, and where the value starts. */
+static size_t split(const char *h, const char **value)
+{
+	size_t n, v;
+
+	for (n = 0; h[n] != ':'; n++)
+		;
+	for (v = n + 1; h[v] == ' ' || h[v] == '\t'; v++)
+		;
+	*value = h + v;
+	return n;
+}
+
 void hci_grpc_request(const struct hc_request *req, struct hci_out *o)
 {
 	static const char preface[] HCI_BYTES = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
@@ -54,6 +71,7 @@ void hci_grpc_request(const struct hc_request *req, struct hci_out *o)
 	const struct hc_url *u = &req->url;
 	char t[17];
 	struct hci_out tm = {t, 0, sizeof t};
+	const char *value;
 	size_t at, i, n, v;
 
 	hci_put(o, preface, sizeof preface - 1);
@@ -64,15 +82,11 @@ void hci_grpc_request(const struct hc_request *req, struct hci_out *o)
 	hci_put_uint(&tm, req->timeout_ms);
 	HCI_PUT_LIT(&tm, "m");
 	put_str(o, t, tm.len);
-	for (i = 0; i < req->header_count; i++) { /* metadata: "name: value" */
-		const char *h = req->headers[i];
-		for (n = 0; h[n] != ':'; n++)
-			;
-		for (v = n + 1; h[v] == ' ' || h[v] == '\t'; v++)
-			;
+	for (i = 0; i < req->header_count; i++) { /* metadata */
+		n = split(req->headers[i], &value);
 		hci_put(o, "", 1);
-		put_str(o, h, n);
-		put_str(o, h + v, hci_strlen(h + v));
+		put_str(o, req->headers[i], n);
+		put_str(o, value, hci_strlen(value));
 	}
 	n = o->len - at; /* the HEADERS payload: a request is under 4 KiB */
 	if (at <= o->cap) {
@@ -146,18 +160,15 @@ static void trace_frame(const struct hc_request *req, char dir, unsigned type)
 void hci_grpc_trace_request(const struct hc_request *req)
 {
 	const struct hc_url *u = &req->url;
-	size_t i, n, v;
+	const char *value;
+	size_t i, n;
 
 	trace_frame(req, '>', F_SETTINGS);
 	trace_frame(req, '>', F_HEADERS);
 	trace(req, '>', ":authority", 10, u->authority, u->authority_len);
 	for (i = 0; i < req->header_count; i++) {
-		const char *h = req->headers[i];
-		for (n = 0; h[n] != ':'; n++)
-			;
-		for (v = n + 1; h[v] == ' ' || h[v] == '\t'; v++)
-			;
-		trace(req, '>', h, n, h + v, hci_strlen(h + v));
+		n = split(req->headers[i], &value);
+		trace(req, '>', req->headers[i], n, value, hci_strlen(value));
 	}
 	trace_frame(req, '>', F_DATA);
 	trace(req, '>', "service", 7, u->target, u->target_len);
