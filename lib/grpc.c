@@ -135,12 +135,12 @@ static void trace(const struct hc_request *req, char dir, const char *a, size_t 
 		  const char *b, size_t bn)
 {
 	char line[HCI_HPACK_NAME_MAX + HCI_HPACK_VALUE_MAX + 8];
-	struct hci_out o = {line, 0, sizeof line};
+	struct hci_out o = {line, b ? 4 : 2, sizeof line};
 
 	if (!req->trace)
 		return;
-	hci_put(&o, &dir, 1);
-	hci_put(&o, "   ", b ? 3 : 1);
+	memset(line, ' ', 4);
+	line[0] = dir;
 	hci_put(&o, a, an);
 	if (b) {
 		HCI_PUT_LIT(&o, ": ");
