@@ -176,7 +176,7 @@ void hci_grpc_trace_request(const struct hc_request *req)
 
 /* The call's verdict into the result. Shared: a copy in each of its dozen
  * callers cost 160 bytes. */
-static HCI_SHARED enum hc_parse verdict(struct hci_grpc *g, enum hc_error err,
+static HCI_NOINLINE enum hc_parse verdict(struct hci_grpc *g, enum hc_error err,
 					const char *detail)
 {
 	g->res->error = err;
@@ -185,12 +185,14 @@ static HCI_SHARED enum hc_parse verdict(struct hci_grpc *g, enum hc_error err,
 	return (enum hc_parse)g->done;
 }
 
-static enum hc_parse bad(struct hci_grpc *g, const char *why)
+/* bad() and be32() are smaller inline than called (HCI_INLINE: 50 bytes,
+ * with payload() kept out of the feed loop). */
+static HCI_INLINE enum hc_parse bad(struct hci_grpc *g, const char *why)
 {
 	return verdict(g, HC_ERR_MALFORMED, why);
 }
 
-static unsigned long be32(const unsigned char *p)
+static HCI_INLINE unsigned long be32(const unsigned char *p)
 {
 	return (unsigned long)p[0] << 24 | (unsigned long)p[1] << 16 | p[2] << 8 | p[3];
 }
@@ -440,8 +442,8 @@ static enum hc_parse frame_end(struct hci_grpc *g)
 
 /* One byte of a payload: kept in the lead, appended to the message or the
  * header block, or skipped (padding, what control frames carry past their
- * lead). */
-static enum hc_parse payload(struct hci_grpc *g, unsigned char c)
+ * lead). Kept out of the feed loop (HCI_NOINLINE). */
+static HCI_NOINLINE enum hc_parse payload(struct hci_grpc *g, unsigned char c)
 {
 	unsigned long at = g->at++;
 	size_t *have = g->type ? &g->block_len : &g->msg_len;

@@ -176,7 +176,7 @@ struct rd {
  * nothing left, so the steps after a failed one need no check of their own.
  * fail() and next() are called from many places: one shared copy of each
  * is smaller (by about 100 bytes). */
-static HCI_SHARED void fail(struct rd *r, const char *why)
+static HCI_NOINLINE void fail(struct rd *r, const char *why)
 {
 	if (!r->why)
 		r->why = why;
@@ -184,7 +184,7 @@ static HCI_SHARED void fail(struct rd *r, const char *why)
 }
 
 /* The next byte, or 0 after "truncated". */
-static HCI_SHARED unsigned next(struct rd *r)
+static HCI_NOINLINE unsigned next(struct rd *r)
 {
 	if (r->p < r->len)
 		return r->b[r->p++];
