@@ -173,12 +173,10 @@ void hci_hpack_init(struct hci_hpack *d, unsigned char *storage, size_t cap, siz
  * bytes (no NUL, any byte value); *_cut is 1 when the field was longer
  * than the array and only its first bytes are kept. */
 struct hci_hpack_field {
+	size_t name_len, value_len; /* first: near the start, shorter to address */
+	int name_cut, value_cut;
 	char name[HCI_HPACK_NAME_MAX];
-	size_t name_len;
-	int name_cut;
 	char value[HCI_HPACK_VALUE_MAX];
-	size_t value_len;
-	int value_cut;
 };
 
 /* Decodes the next field of the complete header block block[0..len),
