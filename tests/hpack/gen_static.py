@@ -97,7 +97,13 @@ def generate():
     lines, out, prev = [], [], None
     for i, line in enumerate(TABLE, 1):
         name, _, value = line.partition(" ")
-        b = (b"\0" if name == prev else literal(name)) + literal(value)
+        b = b"\0" if name == prev else literal(name)
+        k = 0
+        while prev and k < min(len(name), len(prev)) and name[k] == prev[k]:
+            k += 1
+        if name != prev and k and len(literal(name[k:])) + 1 < len(b):
+            b = bytes([0x40 | k]) + literal(name[k:])
+        b += literal(value)
         out.append((i, line, b))
         prev = name
     total = sum(len(b) for _, _, b in out)
