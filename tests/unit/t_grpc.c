@@ -444,7 +444,7 @@ struct req_row {
 static const struct req_row req_rows[] = {
 	{ "no service, no metadata", 15, 0, 0, 2000 },
 	{ "a service, metadata", 15, 6, 4, 1 },
-	{ "lengths 126", 126, 126, 126, 4294967295u },
+	{ "lengths 126, the longest timeout", 126, 126, 126, HC_TIMEOUT_MAX },
 	{ "lengths 127", 127, 127, 127, 1000 },
 	{ "lengths 128", 128, 128, 128, 1000 },
 	{ "lengths 254", 254, 254, 254, 1000 },
