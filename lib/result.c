@@ -76,12 +76,12 @@ void hci_put_uint(struct hci_out *o, unsigned long long v)
 
 /* gRPC's status codes and the health service's serving statuses, one row
  * per number. */
-static const char grpc_codes[] =
+static const char grpc_codes[] HCI_BYTES =
 	"OK\0CANCELLED\0UNKNOWN\0INVALID_ARGUMENT\0DEADLINE_EXCEEDED\0NOT_FOUND\0"
 	"ALREADY_EXISTS\0PERMISSION_DENIED\0RESOURCE_EXHAUSTED\0FAILED_PRECONDITION\0"
 	"ABORTED\0OUT_OF_RANGE\0UNIMPLEMENTED\0INTERNAL\0UNAVAILABLE\0DATA_LOSS\0"
 	"UNAUTHENTICATED\0?";
-static const char serving[] = "UNKNOWN\0SERVING\0NOT_SERVING\0SERVICE_UNKNOWN";
+static const char serving[] HCI_BYTES = "UNKNOWN\0SERVING\0NOT_SERVING\0SERVICE_UNKNOWN";
 
 size_t hc_result_line(const struct hc_request *req, const struct hc_result *res,
 		      char *buf, size_t cap)
