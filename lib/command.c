@@ -50,7 +50,7 @@ enum { ARG, ENV, FLAG, SWITCH };
 #define OPT_KIND(id, ch, name, kind) kind,
 enum { OPTIONS(OPT_ENUM) O_COUNT };
 static const char opt_letter[] = { OPTIONS(OPT_LETTER) };
-static const char opt_names[] = OPTIONS(OPT_NAME);
+static const char opt_names[] HCI_BYTES = OPTIONS(OPT_NAME);
 static const unsigned char opt_kind[] = { OPTIONS(OPT_KIND) };
 
 /* The long name of option o. */
@@ -68,7 +68,7 @@ static const char *opt_long(int o)
 #define HELP_URL "URL: http://HOST[:PORT][/PATH], grpc://HOST:PORT[/SERVICE] or tcp://HOST:PORT,\n"
 #define HELP_TLS
 #endif
-static const char help_text[] =
+static const char help_text[] HCI_BYTES =
 	"usage: healthcheck [OPTIONS] [URL]\n"
 	HELP_URL
 	" else $HEALTHCHECK_URL,"

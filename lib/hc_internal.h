@@ -6,6 +6,22 @@
 
 #include "healthcheck.h"
 
+/* Size, measured. Tables of bytes need no alignment: gcc gives an x86-64
+ * array of 32 bytes or more a 32-byte one (for vector loads), and the
+ * padding cost the static binary over 200 bytes. Where gcc's -Os inlining
+ * choice was measured to cost bytes, it is overridden: HCI_NOINLINE keeps
+ * one copy of a function called from many places (or a function out of a
+ * loop), HCI_INLINE copies one that is smaller than its calls. */
+#if defined(__GNUC__)
+#define HCI_BYTES __attribute__((aligned(1)))
+#define HCI_NOINLINE __attribute__((noinline))
+#define HCI_INLINE inline __attribute__((always_inline))
+#else
+#define HCI_BYTES
+#define HCI_NOINLINE
+#define HCI_INLINE inline
+#endif
+
 static inline int hci_is_digit(char c) { return c >= '0' && c <= '9'; }
 
 /* The value of a hex digit, or -1. */
@@ -133,21 +149,6 @@ int hci_wait(int fd, short events, long long *ns);
  * whole length in the table's size, so the table stays in step with the
  * peer's. An INVALID result is a COMPRESSION_ERROR: the decoder state is no
  * longer usable and the connection must end. */
-/* Size, measured (grpc.c, hpack.c). Tables of bytes need no alignment: gcc
- * gives an x86-64 array of 32 bytes or more a 32-byte one (for vector loads),
- * and the padding cost the static binary 159 bytes. Where gcc's -Os inlining
- * choice was measured to cost bytes, it is overridden: HCI_NOINLINE keeps one
- * copy of a function called from many places (or a function out of a loop),
- * HCI_INLINE copies one that is smaller than its calls. */
-#if defined(__GNUC__)
-#define HCI_BYTES __attribute__((aligned(1)))
-#define HCI_NOINLINE __attribute__((noinline))
-#define HCI_INLINE inline __attribute__((always_inline))
-#else
-#define HCI_BYTES
-#define HCI_NOINLINE
-#define HCI_INLINE inline
-#endif
 
 #define HCI_HPACK_NAME_MAX  64   /* bytes of a field name kept (longer: cut, flagged) */
 #define HCI_HPACK_VALUE_MAX 256  /* bytes of a field value kept (longer: cut, flagged) */

@@ -248,7 +248,7 @@ int hci_target_ok(const char *s, size_t len)
 }
 
 /* The schemes, in the order of their kinds below. */
-static const char schemes[] = "http\0https\0grpc\0grpcs\0tcp";
+static const char schemes[] HCI_BYTES = "http\0https\0grpc\0grpcs\0tcp";
 static const unsigned char scheme_kind[] = {HC_HTTP, HC_HTTP, HC_GRPC, HC_GRPC, HC_TCP};
 
 static enum hc_parse url_parse(const char *s, size_t len, struct hc_url *u)

@@ -121,7 +121,7 @@ static enum hc_error fail(struct conn *c, enum hc_error e, int err, const char *
 }
 
 /* What an errno means for a probe; any other is a socket error. */
-static const unsigned char errno_error[][2] = {
+static const unsigned char errno_error[][2] HCI_BYTES = {
 	{ECONNREFUSED, HC_ERR_REFUSED}, {ECONNRESET, HC_ERR_RESET}, {EPIPE, HC_ERR_RESET},
 	{ETIMEDOUT, HC_ERR_TIMEOUT}, {ENETUNREACH, HC_ERR_UNREACHABLE},
 	{EHOSTUNREACH, HC_ERR_UNREACHABLE}, {EADDRNOTAVAIL, HC_ERR_UNREACHABLE},
@@ -437,7 +437,7 @@ static void trace_request(const struct hc_request *req, const char *buf, size_t 
 
 /* The usual places of a system's CA bundle: Debian, Ubuntu and Alpine;
  * Fedora and RHEL; SUSE; and the BSDs' and Alpine's other name. */
-static const char bundles[] = "/etc/ssl/certs/ca-certificates.crt\0"
+static const char bundles[] HCI_BYTES = "/etc/ssl/certs/ca-certificates.crt\0"
 	"/etc/pki/tls/certs/ca-bundle.crt\0/etc/ssl/ca-bundle.pem\0/etc/ssl/cert.pem\0";
 
 static void pem_feed(void *p, const char *buf, size_t n)

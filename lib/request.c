@@ -60,7 +60,7 @@ size_t hc_request_build(const struct hc_request *req, char *buf, size_t cap)
  * that HTTP/2 forbids (RFC 9113 8.2.2), and not grpc-* (gRPC's own). */
 static int metadata_ok(const char *h, size_t n)
 {
-	static const char taken[] = "te\0content-type\0connection\0keep-alive\0"
+	static const char taken[] HCI_BYTES = "te\0content-type\0connection\0keep-alive\0"
 		"proxy-connection\0transfer-encoding\0upgrade\0host\0";
 	const char *t;
 	size_t i;
@@ -76,7 +76,7 @@ static int metadata_ok(const char *h, size_t n)
 
 /* Why a request is refused: one row per number check() returns, packed
  * as result.c's messages. */
-static const char whys[] =
+static const char whys[] HCI_BYTES =
 	"bad URL\0"
 	"bad Host\0"
 	"bad path\0"

@@ -27,7 +27,7 @@
 #define MSG_ROW(e, s) ROW_##e,
 #define MSG_CHECK(e, s) typedef char check_##e[ROW_##e == (int)e ? 1 : -1];
 
-static const char messages[] = MESSAGES(MSG_TEXT) "unknown error";
+static const char messages[] HCI_BYTES = MESSAGES(MSG_TEXT) "unknown error";
 enum { MESSAGES(MSG_ROW) ROW_COUNT };
 MESSAGES(MSG_CHECK)
 typedef char check_count[ROW_COUNT == (int)HC_ERR_COUNT ? 1 : -1];
