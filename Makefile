@@ -96,11 +96,15 @@ uninstall:
 clean:
 	rm -rf $(B)
 
-# Each area of the project adds its own targets and its share of `test`.
+# Each area of the project adds its own targets and its share of `test`:
+# fast tests to TEST_TARGETS, container-engine tests (slow, they need root and
+# an engine) to ENGINE_TEST_TARGETS, which run after all the others.
 TEST_TARGETS :=
+ENGINE_TEST_TARGETS :=
 include $(wildcard tests/*.mk examples/*.mk bench/*.mk)
 
 test: all $(TEST_TARGETS)
+	@$(MAKE) --no-print-directory $(ENGINE_TEST_TARGETS)
 
 .PHONY: all install uninstall clean test need-musl FORCE
 FORCE:
