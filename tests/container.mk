@@ -26,8 +26,11 @@ container-test: all rust-example
 docker-test: all rust-example | need-engine-py
 	@$(ENGINE_PY) -B tests/container/docker_test.py
 
-ENGINE_TEST_TARGETS += container-test docker-test
+compose-test: all | need-engine-py
+	@$(ENGINE_PY) -B tests/container/compose_test.py
+
+ENGINE_TEST_TARGETS += container-test docker-test compose-test
 
 engine-test: $(ENGINE_TEST_TARGETS)
 
-.PHONY: container-test docker-test engine-test need-engine-py
+.PHONY: container-test docker-test compose-test engine-test need-engine-py
