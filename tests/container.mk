@@ -29,8 +29,12 @@ docker-test: all rust-example | need-engine-py
 compose-test: all | need-engine-py
 	@$(ENGINE_PY) -B tests/container/compose_test.py
 
-ENGINE_TEST_TARGETS += container-test docker-test compose-test
+# Slow the first time: debootstrap makes build/docker-base/ (kept for the next runs).
+dockerfile-test: | need-engine-py
+	@$(ENGINE_PY) -B tests/container/dockerfile_test.py
+
+ENGINE_TEST_TARGETS += container-test docker-test compose-test dockerfile-test
 
 engine-test: $(ENGINE_TEST_TARGETS)
 
-.PHONY: container-test docker-test compose-test engine-test need-engine-py
+.PHONY: container-test docker-test compose-test dockerfile-test engine-test need-engine-py
