@@ -101,7 +101,7 @@ clean:
 # an engine) to ENGINE_TEST_TARGETS, which run after all the others.
 TEST_TARGETS :=
 ENGINE_TEST_TARGETS :=
-include $(wildcard tests/*.mk examples/*.mk bench/*.mk)
+include $(wildcard tests/*.mk examples/*.mk bench/*.mk image/*.mk)
 
 test: all $(TEST_TARGETS)
 	@$(MAKE) --no-print-directory $(ENGINE_TEST_TARGETS)

@@ -11,8 +11,9 @@
 # Each binary's ELF header must name the platform's machine: a binary of
 # another machine stops the build before anything is made.
 #
-# In: IMAGE_NAME VERSION IMAGE_PLATFORMS IMAGE_CROSS_DIR IMAGE_NATIVE_BIN
-#     IMAGE_LABELS (one label a line: key=value) PODMAN DOCKER B
+# In: IMAGE_NAME VERSION IMAGE_PLATFORMS IMAGE_CROSS_DIR IMAGE_NATIVE_BIN B
+#     IMAGE_DESCRIPTION IMAGE_LICENSES IMAGE_SOURCE IMAGE_REVISION (the
+#     labels; an empty one is left out) PODMAN DOCKER
 set -eu
 
 name=$IMAGE_NAME:$VERSION
@@ -57,6 +58,7 @@ command -v readelf >/dev/null 2>&1 || die "readelf is missing (Debian: binutils)
 
 # First pass: which platforms have a binary, and is each what it claims.
 plan=
+missing=
 for p in $IMAGE_PLATFORMS; do
 	arch=$(echo "${p#linux/}" | tr / -)
 	bin=$IMAGE_CROSS_DIR/linux-$arch/healthcheck
@@ -64,7 +66,7 @@ for p in $IMAGE_PLATFORMS; do
 		bin=$IMAGE_NATIVE_BIN
 	fi
 	if [ ! -f "$bin" ]; then
-		say "$p: no $bin (make cross): left out"
+		missing="$missing $p"
 		continue
 	fi
 	got=$(elf_of "$bin")
@@ -75,15 +77,18 @@ for p in $IMAGE_PLATFORMS; do
 	fi
 	plan="$plan $p=$bin"
 done
+[ -z "$missing" ] ||
+	say "left out, no $IMAGE_CROSS_DIR/linux-ARCH/healthcheck (make cross):$missing"
 [ -n "$plan" ] || die "no binary for any of: $IMAGE_PLATFORMS"
 
-# A label is an argument of its own, whatever its value holds.
-set --
-while IFS= read -r l; do
-	[ -n "$l" ] && set -- "$@" --label "$l"
-done <<EOF
-$IMAGE_LABELS
-EOF
+# The OCI labels, each an argument of its own whatever its value holds.
+set -- --label org.opencontainers.image.title=healthcheck \
+	--label "org.opencontainers.image.version=$VERSION"
+[ -z "$IMAGE_DESCRIPTION" ] ||
+	set -- "$@" --label "org.opencontainers.image.description=$IMAGE_DESCRIPTION"
+[ -z "$IMAGE_LICENSES" ] || set -- "$@" --label "org.opencontainers.image.licenses=$IMAGE_LICENSES"
+[ -z "$IMAGE_SOURCE" ] || set -- "$@" --label "org.opencontainers.image.source=$IMAGE_SOURCE"
+[ -z "$IMAGE_REVISION" ] || set -- "$@" --label "org.opencontainers.image.revision=$IMAGE_REVISION"
 
 $PODMAN manifest exists "$name" 2>/dev/null && $PODMAN manifest rm "$name" >/dev/null
 $PODMAN image exists "$name" 2>/dev/null && $PODMAN rmi "$name" >/dev/null

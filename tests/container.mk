@@ -33,8 +33,12 @@ compose-test: all | need-engine-py
 dockerfile-test: | need-engine-py
 	@$(ENGINE_PY) -B tests/container/dockerfile_test.py
 
-ENGINE_TEST_TARGETS += container-test docker-test compose-test dockerfile-test
+image-test: all | need-engine-py
+	@$(ENGINE_PY) -B tests/container/image_test.py
+
+ENGINE_TEST_TARGETS += container-test docker-test compose-test dockerfile-test image-test
 
 engine-test: $(ENGINE_TEST_TARGETS)
 
-.PHONY: container-test docker-test compose-test dockerfile-test engine-test need-engine-py
+.PHONY: container-test docker-test compose-test dockerfile-test image-test engine-test \
+	need-engine-py

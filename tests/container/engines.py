@@ -67,6 +67,14 @@ class Tally:
         """A difference between Docker and podman, said where it shows."""
         print("note - " + text, flush=True)
 
+    def section(self, name, fn, *args):
+        """Runs one part of a test; a crash in it is a failure, not the end."""
+        try:
+            return fn(*args)
+        except Exception as e:  # noqa: BLE001 - reported, and the rest still runs
+            self.check("%s: ran to the end" % name, False, "%s: %s" % (type(e).__name__, e))
+            return None
+
     def end(self):
         print("%s: %d passed, %d failed" % (self.name, self.passed, self.failed), flush=True)
         return 1 if self.failed else 0
@@ -257,6 +265,8 @@ class Dockerd:
         self.pid = None
         self.ours = False
         self.client_dir = tempfile.mkdtemp(prefix="hc-docker-client.")
+        with open(os.path.join(self.client_dir, "config.json"), "w") as f:
+            f.write("{}\n")  # podman reads it too when DOCKER_CONFIG names it
         self.env = clean_env({"DOCKER_HOST": self.host, "DOCKER_CONFIG": self.client_dir,
                               # The classic builder: what Debian's Docker 20.10 uses by default.
                               "DOCKER_BUILDKIT": "0"})
@@ -425,9 +435,11 @@ class PodmanStore:
         if not r:
             return None
         try:
-            return json.loads(r.out)
+            v = json.loads(r.out)
         except ValueError:
             return r.out.strip()
+        # `image inspect --format '{{json .}}'` gives a list of one
+        return v[0] if fmt == "{{json .}}" and isinstance(v, list) and len(v) == 1 else v
 
     def cleanup(self):
         for c in reversed(self.containers):
