@@ -174,19 +174,22 @@ def docker_compose(d, tmp, ctx):
         line = poll(lambda: "(unhealthy)" in c.ps_line("service") and c.ps_line("service"), BOUND)
         t.check("docker-compose ps: service (unhealthy) (%r)" % line, bool(line))
         log = d.health(c.name("service")).get("Log") or [{}]
-        t.check("docker-compose: docker inspect shows the probe's line (%r)" % log[-1].get("Output"),
+        t.check("docker-compose: docker inspect shows the probe's line (%r)"
+                % log[-1].get("Output"),
                 log[-1].get("ExitCode") == 1 and log[-1].get("Output") == "unhealthy: HTTP 503\n")
         r = c("down", "-t", "5")
         t.check("docker-compose down", r.rc == 0, r.tail())
         left = d.docker("ps", "-aq", "--filter", "label=com.docker.compose.project=" + project)
-        t.check("docker-compose down: none of the project's containers is left", left.out.strip() == "")
+        t.check("docker-compose down: none of the project's containers is left",
+                left.out.strip() == "")
 
         # 4. a compose `test:` in exec form runs as written on Docker.
         r = c("up", "-d", "service", files=[with_test(tmp)])
         test = d.inspect(c.name("service"), "{{json .Config.Healthcheck.Test}}")
         st = poll(lambda: d.health(c.name("service")).get("Status") == "healthy", BOUND)
         t.check("docker-compose: a `test: [\"CMD\", ...]` stays exec form (%s) and passes" % test,
-                r.rc == 0 and test == ["CMD", "/healthcheck", "http://localhost:8080/healthz"] and st)
+                r.rc == 0 and st
+                and test == ["CMD", "/healthcheck", "http://localhost:8080/healthz"])
     finally:
         c("down", "-t", "2", files=[with_test(tmp)], timeout=300)
 
@@ -229,7 +232,8 @@ def podman_compose(p, tmp, ctx):
     p.containers += [c.name("service"), c.name("service-embedded")]
     try:
         r = c("up", "-d")
-        states = [p.inspect(c.name(s), "{{.State.Status}}") for s in ("service", "service-embedded")]
+        states = [p.inspect(c.name(s), "{{.State.Status}}")
+                  for s in ("service", "service-embedded")]
         t.check("podman-compose up -d: both containers run (%s)" % states,
                 states == ["running", "running"], r.tail())
         tests = [p.inspect(c.name(s), "{{json .Config.Healthcheck.Test}}")
@@ -261,7 +265,8 @@ def podman_compose(p, tmp, ctx):
         t.check("podman-compose ps: service (unhealthy) once SIGUSR1 and the image's 3 retries "
                 "have run (%r)" % line, ok and "(unhealthy)" in line)
         log = podman_health(p, c.name("service")).get("Log") or [{}]
-        t.check("podman-compose: podman inspect shows the probe's line (%r)" % log[-1].get("Output"),
+        t.check("podman-compose: podman inspect shows the probe's line (%r)"
+                % log[-1].get("Output"),
                 log[-1].get("ExitCode") == 1 and log[-1].get("Output") == "unhealthy: HTTP 503")
         r = c("down", "-t", "5")
         left = p.podman("ps", "-aq", "--filter", "label=io.podman.compose.project=" + project)
@@ -284,7 +289,6 @@ def podman_compose(p, tmp, ctx):
 
 
 def main():
-    engines.signals_to_exit()
     tmp = tempfile.mkdtemp(prefix="hc-compose-test.")
     ctx = engines.copy_files(os.path.join(tmp, "ctx"), os.path.join(B, "examples", "service"),
                              os.path.join(B, "healthcheck"))
@@ -313,4 +317,4 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    engines.main("compose-test", main)

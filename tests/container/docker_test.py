@@ -91,7 +91,8 @@ def build_images(d, tmp, tag):
                 f.write(SEED_DOCKERFILE)
         image = "%s-%s" % (tag, label)
         r = d.build(image, ctx, dockerfile)
-        if not t.check("docker build %s (%s)" % (label, cfile or "the seed's Dockerfile"), r, r.tail()):
+        if not t.check("docker build %s (%s)" % (label, cfile or "the seed's Dockerfile"),
+                       r, r.tail()):
             continue
         test = d.inspect(image, "{{json .Config.Healthcheck.Test}}", "image")
         want = ["CMD"] + scenarios[0].probe
@@ -111,7 +112,6 @@ def build_images(d, tmp, tag):
 
 
 def main():
-    engines.signals_to_exit()
     d = engines.Dockerd(t)
     tmp = tempfile.mkdtemp(prefix="hc-docker-test.")
     tag = "hc-test-%d" % os.getpid()
@@ -138,4 +138,4 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    engines.main("docker-test", main)

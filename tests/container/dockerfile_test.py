@@ -168,7 +168,8 @@ def serve_repository(tmp, tag):
     for argv in steps:
         r = run(argv, env=env, timeout=300)
         if not r:
-            t.check("a bare repository of the working tree: " + " ".join(argv[-2:]), False, r.tail())
+            t.check("a bare repository of the working tree: " + " ".join(argv[-2:]), False,
+                    r.tail())
             return None, None
     files = run(git + ["ls-files"], env=env).out.count("\n")
     port = free_port()
@@ -249,13 +250,13 @@ def compose_build(d, tmp, base, url):
             % (time.monotonic() - t0), r, r.tail())
     for image, want in (("healthcheck-example:latest",
                          ["CMD", "/healthcheck", "http://localhost:8080/healthz"]),
-                        ("healthcheck-example-embedded:latest", ["CMD", "/service", "healthcheck"])):
+                        ("healthcheck-example-embedded:latest",
+                         ["CMD", "/service", "healthcheck"])):
         test = d.inspect(image, "{{json .Config.Healthcheck.Test}}", "image")
         t.check("docker-compose build: %s has HEALTHCHECK %s" % (image, test), test == want)
 
 
 def main():
-    engines.signals_to_exit()
     d = engines.Dockerd(t)
     tmp = tempfile.mkdtemp(prefix="hc-dockerfile-test.")
     tag = "hc-test-%d" % os.getpid()
@@ -319,4 +320,4 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    engines.main("dockerfile-test", main)

@@ -89,12 +89,20 @@ def unavailable(name, reason):
     sys.exit(0)
 
 
-def signals_to_exit():
-    """SIGTERM and SIGHUP end the run through the `finally` clauses, like ^C."""
+def main(name, fn):
+    """Runs a test's main(): SIGTERM and SIGHUP end it like ^C, through its
+    `finally` clauses (which stop and remove what it started), and then
+    exit 130."""
     def on_signal(sig, _frame):
         raise KeyboardInterrupt("signal %d" % sig)
     for s in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(s, on_signal)
+    try:
+        sys.exit(fn())
+    except KeyboardInterrupt as e:
+        print("%s: interrupted (%s); what it started is stopped and removed" % (name, e or "^C"),
+              flush=True)
+        sys.exit(130)
 
 
 # ---------------------------------------------------------------- processes
@@ -230,7 +238,9 @@ def stop_pid(pid, must_mention, bound=60):
     if not pid or must_mention not in cmdline(pid):
         return True
     os.kill(pid, signal.SIGTERM)
-    if poll(lambda: not pid_alive(pid) or "zombie" in proc_status(pid).get("State", ""), bound, 0.2):
+    def gone():
+        return not pid_alive(pid) or "zombie" in proc_status(pid).get("State", "")
+    if poll(gone, bound, 0.2):
         return True
     try:
         os.kill(pid, signal.SIGKILL)
@@ -288,7 +298,8 @@ class Dockerd:
                 return "Debian's docker.io is not installed and could not be: " + r.tail(3)
         if os.path.exists(self.sock) and self.answers():
             self.adopt_leftover()
-            what = "a test run's leftover daemon, adopted" if self.ours else "left running at the end"
+            what = "a test run's leftover daemon, adopted" if self.ours \
+                else "left running at the end"
             self.t.info("Docker: the daemon on %s answers (%s)" % (self.sock, what))
             return None
         if not have_root():

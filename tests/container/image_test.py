@@ -244,7 +244,6 @@ def test_refusals(d, p, tmp):
 
 
 def main():
-    engines.signals_to_exit()
     d = engines.Dockerd(t)
     p = engines.PodmanStore(t)
     tmp = tempfile.mkdtemp(prefix="hc-image-test.")
@@ -277,4 +276,4 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    engines.main("image-test", main)
