@@ -12,8 +12,9 @@ directories under a temporary directory:
 
 and at the end, pass or fail, stop it by its PID and remove T.  A daemon that
 answers on the socket is used as it is and left running (start one there to
-keep images and build caches between runs), unless build/docker.owner says a
-test run that has since died started it: that one is adopted and stopped.
+keep images and build caches between runs), unless build/docker.sock.owner
+says a test run that has since died started it: that one is adopted and
+stopped.
 
 podman.  The engine tests that use fixed names (the image `make image` tags,
 a compose project) run podman on a store of their own: a storage.conf and a
@@ -238,6 +239,7 @@ def stop_pid(pid, must_mention, bound=60):
     if not pid or must_mention not in cmdline(pid):
         return True
     os.kill(pid, signal.SIGTERM)
+
     def gone():
         return not pid_alive(pid) or "zombie" in proc_status(pid).get("State", "")
     if poll(gone, bound, 0.2):
@@ -268,7 +270,7 @@ class Dockerd:
         self.sock = os.environ.get("HC_DOCKER_SOCK") or os.path.join(B, "docker.sock")
         if len(self.sock) > 100:  # sun_path holds 108 bytes
             self.sock = os.path.join(tempfile.gettempdir(), "hc-docker-%d.sock" % os.getuid())
-        self.owner = os.path.join(os.path.dirname(self.sock), "docker.owner")
+        self.owner = self.sock + ".owner"  # who started the daemon there, and its state
         self.host = "unix://" + self.sock
         self.state = None   # our temporary directory, when we started the daemon
         self.proc = None
