@@ -118,13 +118,17 @@ uninstall:
 clean:
 	rm -rf $(B)
 
-# Each area of the project adds its own targets and its share of `test`;
-# TEST_LATE_TARGETS run after the others (the emulated platforms).
+# Each area of the project adds its own targets and its share of `test`:
+# fast tests to TEST_TARGETS; TEST_LATE_TARGETS (the emulated platforms)
+# after them; container-engine tests (slow, they need root and an engine)
+# to ENGINE_TEST_TARGETS, which run last.
 TEST_TARGETS :=
 TEST_LATE_TARGETS :=
-include $(wildcard tests/*.mk examples/*.mk bench/*.mk)
+ENGINE_TEST_TARGETS :=
+include $(wildcard tests/*.mk examples/*.mk bench/*.mk image/*.mk)
 
 test: all $(TEST_TARGETS) $(TEST_LATE_TARGETS)
+	@$(MAKE) --no-print-directory $(ENGINE_TEST_TARGETS)
 
 .PHONY: all install uninstall clean test need-cc need-musl FORCE
 FORCE:

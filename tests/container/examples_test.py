@@ -360,69 +360,128 @@ def test_kubernetes():
           {"embedded", "/healthcheck"} <= seen, repr(seen))
 
 
+def stages(path):
+    """The stages of a Dockerfile: [{"name", "base", "ins": [(KEYWORD, text)]}],
+    continuations joined; the instructions before the first FROM under
+    "base" None (the ARGs that FROM may use)."""
+    out = [{"name": None, "base": None, "ins": []}]
+    with open(path) as f:
+        text = re.sub(r"\\\n", " ", f.read())
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        kw, _, rest = line.partition(" ")
+        kw, rest = kw.upper(), rest.strip()
+        if kw == "FROM":
+            words = rest.split()
+            name = words[2] if len(words) == 3 and words[1].upper() == "AS" else None
+            out.append({"name": name, "base": words[0], "ins": []})
+        out[-1]["ins"].append((kw, rest))
+    return out
+
+
+def stage_healthcheck(st):
+    """(the HEALTHCHECK line, its argv) of a stage, or (None, None)."""
+    hcs = [r for k, r in st["ins"] if k == "HEALTHCHECK"]
+    m = re.search(r"\bCMD\s+(\[.*\])\s*$", hcs[0]) if len(hcs) == 1 else None
+    return (hcs[0], json.loads(m.group(1))) if m else (None, None)
+
+
 def test_compose():
     path = os.path.join(ROOT, "examples", "compose.yaml")
     with open(path) as f:
         doc = yaml.safe_load(f)
     services = doc.get("services", {}) if isinstance(doc, dict) else {}
     check("compose.yaml: parses, has services", bool(services))
+    waits = []
     for name, s in services.items():
         hc = s.get("healthcheck", {})
         test = hc.get("test")
-        if not check("compose %s: healthcheck test in exec form [\"CMD\", ...]" % name,
-                     isinstance(test, list) and test[:1] == ["CMD"] and len(test) > 1):
-            continue
-        check("compose %s: interval, timeout, retries given" % name,
+        build = s.get("build") or {}
+        where = "compose %s" % name
+        if test is None:
+            # No test: the image's HEALTHCHECK applies; find it in the
+            # Dockerfile stage the service builds.
+            dockerfile = os.path.normpath(os.path.join(
+                ROOT, "examples", build.get("context", "."), build.get("dockerfile", "Dockerfile")))
+            runtime = [st for st in stages(dockerfile) if st["base"]]
+            target = build.get("target")
+            st = [x for x in runtime if x["name"] == target] if target else runtime[-1:]
+            line, argv = stage_healthcheck(st[0]) if st else (None, None)
+            if not check("%s: no test, and its image (%s, target %s) has a HEALTHCHECK in exec form"
+                         % (where, os.path.relpath(dockerfile, ROOT), target), argv is not None):
+                continue
+        else:
+            if not check("%s: healthcheck test in exec form [\"CMD\", ...]" % where,
+                         isinstance(test, list) and test[:1] == ["CMD"] and len(test) > 1):
+                continue
+            argv = test[1:]
+        check("%s: interval, timeout, retries given" % where,
               all(k in hc for k in ("interval", "timeout", "retries")))
-        check("compose %s: non-root, read-only, capabilities dropped" % name,
+        check("%s: non-root, read-only, capabilities dropped" % where,
               s.get("user") == "65534:65534" and s.get("read_only") is True
               and s.get("cap_drop") == ["ALL"])
         env = list((s.get("environment") or {}).items())
-        t = probe_timeout_ms(test[1:])
-        check("compose %s: the probe's timeout ends before the healthcheck's" % name,
+        t = probe_timeout_ms(argv)
+        check("%s: the probe's timeout ends before the healthcheck's" % where,
               t is not None and t < duration_ms(hc["timeout"]))
-        run_probe_command("compose %s" % name, test[1:], env, SERVICE)
-
-
-def containerfile(path):
-    """Instructions of a Containerfile: [(KEYWORD, text)], continuations joined."""
-    out = []
-    with open(path) as f:
-        text = re.sub(r"\\\n", " ", f.read())
-    for line in text.splitlines():
-        line = line.strip()
-        if line and not line.startswith("#"):
-            kw, _, rest = line.partition(" ")
-            out.append((kw.upper(), rest.strip()))
-    return out
+        run_probe_command(where, argv, env, SERVICE)
+        for dep, cond in (s.get("depends_on") or {}).items():
+            waits.append((name, dep, (cond or {}).get("condition")))
+    check("compose.yaml: a service waits for another's service_healthy (%s)" % waits,
+          any(c == "service_healthy" and d in services for _, d, c in waits))
 
 
 def test_containerfiles():
     files = {"Containerfile.scratch": "/service", "Containerfile.embedded": "/service",
              "Containerfile.rust": "/rust-service", "Dockerfile": "/service"}
     for fname, serving in files.items():
-        ins = containerfile(os.path.join(ROOT, "examples", fname))
-        froms = [r for k, r in ins if k == "FROM"]
-        last = ins[max(i for i, (k, _) in enumerate(ins) if k == "FROM"):]
-        check("%s: the runtime stage is FROM scratch" % fname,
-              froms and froms[-1].split()[0] == "scratch", repr(froms))
-        allowed = {"FROM", "COPY", "USER", "EXPOSE", "HEALTHCHECK", "ENTRYPOINT", "ENV"}
-        check("%s: the runtime stage holds nothing but the binaries" % fname,
-              all(k in allowed for k, _ in last), repr([k for k, _ in last]))
-        check("%s: USER 65534:65534" % fname, ("USER", "65534:65534") in last)
-        hcs = [r for k, r in last if k == "HEALTHCHECK"]
-        m = re.search(r"\bCMD\s+(\[.*\])\s*$", hcs[0]) if len(hcs) == 1 else None
-        if not check("%s: one HEALTHCHECK in exec form" % fname, m is not None, repr(hcs)):
-            continue
-        argv = json.loads(m.group(1))
-        tm = re.search(r"--timeout=(\S+)", hcs[0])
-        t = probe_timeout_ms(argv)
-        check("%s: the probe's timeout ends before HEALTHCHECK --timeout" % fname,
-              tm is not None and t is not None and t < duration_ms(tm.group(1)))
-        ep = [r for k, r in last if k == "ENTRYPOINT"]
-        check("%s: ENTRYPOINT [\"%s\"] in exec form" % (fname, serving),
-              ep and json.loads(ep[0]) == [serving], repr(ep))
-        run_probe_command(fname, argv, [], IMAGE_BINARIES[serving])
+        all_stages = stages(os.path.join(ROOT, "examples", fname))
+        runtime = [st for st in all_stages if st["base"] == "scratch"]
+        check("%s: the last stage is FROM scratch" % fname,
+              all_stages[-1]["base"] == "scratch", repr(all_stages[-1]["base"]))
+        for st in runtime:
+            where = fname + (" (stage %s)" % st["name"] if st["name"] else "")
+            last = st["ins"]
+            allowed = {"FROM", "COPY", "USER", "EXPOSE", "HEALTHCHECK", "ENTRYPOINT", "ENV"}
+            check("%s: the runtime stage holds nothing but the binaries" % where,
+                  all(k in allowed for k, _ in last), repr([k for k, _ in last]))
+            check("%s: USER 65534:65534" % where, ("USER", "65534:65534") in last)
+            line, argv = stage_healthcheck(st)
+            if not check("%s: one HEALTHCHECK in exec form" % where, argv is not None):
+                continue
+            tm = re.search(r"--timeout=(\S+)", line)
+            t = probe_timeout_ms(argv)
+            check("%s: the probe's timeout ends before HEALTHCHECK --timeout" % where,
+                  tm is not None and t is not None and t < duration_ms(tm.group(1)))
+            ep = [r for k, r in last if k == "ENTRYPOINT"]
+            check("%s: ENTRYPOINT [\"%s\"] in exec form" % (where, serving),
+                  ep and json.loads(ep[0]) == [serving], repr(ep))
+            run_probe_command(where, argv, [], IMAGE_BINARIES[serving])
+
+
+def version():
+    with open(os.path.join(ROOT, "lib", "healthcheck.h")) as f:
+        m = re.search(r'^#define HC_VERSION "([^"]*)"', f.read(), re.M)
+    return m.group(1)
+
+
+def test_pinned_versions():
+    """Where users read a release, it is this one: a version bump that
+    leaves one behind fails here, naming the file."""
+    v = version()
+    path = os.path.join(ROOT, "examples", "Dockerfile")
+    with open(path) as f:
+        text = f.read()
+    tags = re.findall(r"^ARG HEALTHCHECK_TAG=(\S+)", text, re.M)
+    check("examples/Dockerfile: HEALTHCHECK_TAG defaults to v%s (is %s)" % (v, tags),
+          tags == ["v" + v])
+    for fname in ("examples/Dockerfile", "README.md"):
+        with open(os.path.join(ROOT, fname)) as f:
+            refs = re.findall(r"COPY --from=healthcheck:(\S+)", f.read())
+        check("%s: COPY --from=healthcheck:%s (found %s)" % (fname, v, refs),
+              refs and all(r == v for r in refs))
 
 
 def main():
@@ -435,7 +494,7 @@ def main():
     else:
         print("info - build/examples/rust-service not built (no cargo): not tested")
     steps += [("kubernetes", test_kubernetes), ("compose", test_compose),
-              ("containerfiles", test_containerfiles)]
+              ("containerfiles", test_containerfiles), ("pinned versions", test_pinned_versions)]
     for name, fn in steps:
         try:
             fn()
