@@ -23,14 +23,15 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
-/// The library's portable flags: size first (-Os, a section per function
-/// so the linker drops what the program never calls, no unwind tables),
-/// position-independent (Rust links PIE and static-pie), and its warning set.
-/// (The Makefile's musl build adds flags only gcc 12 or x86 take.)
+/// The library's portable flags: size first (a section per function so
+/// the linker drops what the program never calls, no unwind tables),
+/// position-independent (Rust links PIE and static-pie), and its warning
+/// set. The optimisation level is added to them: -Oz where the compiler
+/// has it (gcc 12, clang), else -Os. (The Makefile's musl build also uses
+/// flags only x86 takes.)
 pub const C_FLAGS: &[&str] = &[
     "-std=c99",
     "-D_DEFAULT_SOURCE",
-    "-Os",
     "-ffunction-sections",
     "-fdata-sections",
     "-fno-asynchronous-unwind-tables",
@@ -230,6 +231,24 @@ fn compile(cc: &Tool, flags: &[String], srcs: &[PathBuf], obj_dir: &Path) -> Res
     }
 }
 
+/// -Oz when cc compiles an empty file with it, else -Os.
+fn size_level(cc: &Tool, out_dir: &Path) -> &'static str {
+    let ok = Command::new(&cc.program)
+        .args(&cc.args)
+        .args(["-Oz", "-x", "c", "-c", "/dev/null", "-o"])
+        .arg(out_dir.join("oz-probe.o"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .map_or(false, |s| s.success());
+    if ok {
+        "-Oz"
+    } else {
+        "-Os"
+    }
+}
+
 fn archive(ar: &Tool, lib: &Path, objs: &[PathBuf]) -> Result<(), String> {
     let _ = fs::remove_file(lib); // `ar r` would keep members of an old archive
     let out = Command::new(&ar.program)
@@ -282,6 +301,7 @@ fn build() -> Result<(), String> {
     }
 
     let mut flags: Vec<String> = C_FLAGS.iter().map(|s| s.to_string()).collect();
+    flags.push(size_level(&cc, &out_dir).to_string());
     flags.push(format!("-I{}", lib.display()));
     let mut cflags = target_vars("CFLAGS", &target).to_vec();
     cflags.push("CFLAGS".to_string());

@@ -3,12 +3,12 @@
 use std::ffi::{OsStr, OsString};
 use std::io::Write;
 use std::os::raw::{c_char, c_int, c_uint};
-use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 use std::time::Duration;
 
 use crate::ffi;
-use crate::probe::{millis, with_nul};
+use crate::probe::millis;
 
 /// The word that selects the subcommand: `myservice healthcheck`.
 pub const WORD: &str = "healthcheck";
@@ -143,50 +143,47 @@ impl Subcommand {
         I: IntoIterator<Item = S>,
         S: Into<OsString>,
     {
-        let prog = match &self.prog {
-            Some(p) => p.clone(),
-            None => default_prog(),
+        let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+        self.run_args(&args)
+    }
+
+    /// run() without the generic part, so one copy of it is linked.
+    fn run_args(&self, args: &[OsString]) -> i32 {
+        let (mut arg_strings, mut def_strings) = match self.c_strings(args) {
+            Ok(v) => v,
+            Err(msg) => {
+                let _ = std::io::stderr().write_all(&msg);
+                return EXIT_USAGE;
+            }
         };
-        let args: Vec<Vec<u8>> = args.into_iter().map(|a| a.into().into_vec()).collect();
-        let texts = [Some(prog.as_str()), self.url.as_deref(), self.path.as_deref()];
-        if let Some(bad) = args.iter().map(Vec::as_slice).chain(texts.iter().flatten().map(|t| t.as_bytes())).find(|b| b.contains(&0)) {
-            eprintln!("{}: a NUL byte in {:?}", prog, String::from_utf8_lossy(bad));
-            return EXIT_USAGE;
-        }
-        if args.is_empty() {
-            eprintln!("{}: no arguments: the first is the subcommand's name", prog);
-            return EXIT_USAGE;
-        }
-        let mut argv = CStrings::new(args);
         // Environment entries come from C strings: they hold no NUL.
-        let mut envp = CStrings::new(std::env::vars_os().map(|(k, v)| {
-            let mut kv = k.into_vec();
-            kv.push(b'=');
-            kv.extend_from_slice(v.as_bytes());
-            kv
-        }));
-        let prog = with_nul(prog.as_bytes());
-        let url = self.url.as_ref().map(|u| with_nul(u.as_bytes()));
-        let path = self.path.as_ref().map(|p| with_nul(p.as_bytes()));
-        let opt = |v: &Option<Vec<u8>>| v.as_ref().map_or(std::ptr::null(), |v| v.as_ptr() as *const c_char);
+        let mut env_strings = CStrings::default();
+        for (k, v) in std::env::vars_os() {
+            env_strings.push(&[k.as_bytes(), b"=", v.as_bytes()]);
+        }
+        let mut argv = arg_strings.pointers();
+        let mut envp = env_strings.pointers();
+        let def = def_strings.pointers();
+        let given = |i: usize, set: bool| if set { def[i] as *const c_char } else { std::ptr::null() };
         // The command writes to fd 1 itself: what Rust buffered goes first.
         let _ = std::io::stdout().flush();
         // SAFETY: argv and envp are NULL-terminated arrays of pointers to
-        // NUL-terminated strings with no NUL inside (checked above; the
-        // environment's come from C strings), argc counts argv's strings,
-        // and all of it lives in this frame until the call returns. prog,
-        // url and path are NUL-terminated or null (null: the command's
-        // default). hc_main only reads these, keeps no pointer after it
-        // returns, and touches no state of the Rust program: it writes to
-        // fds 1 and 2 and opens and closes only its own sockets and files.
+        // NUL-terminated strings with no NUL inside (push() checked), and
+        // argc counts argv's strings; prog, url and path are such strings
+        // or null (null: the command's default). The strings are in the
+        // buffers of the three CStrings, which are not changed after
+        // pointers() and live in this frame until the call returns.
+        // hc_main only reads them, keeps no pointer after it returns, and
+        // touches no state of the Rust program: it writes to fds 1 and 2
+        // and opens and closes only its own sockets and files.
         unsafe {
             ffi::hcr_main(
-                argv.count(),
+                (argv.len() - 1) as c_int,
                 argv.as_mut_ptr(),
                 envp.as_mut_ptr(),
-                prog.as_ptr() as *const c_char,
-                opt(&url),
-                opt(&path),
+                given(0, true),
+                given(1, self.url.is_some()),
+                given(2, self.path.is_some()),
                 c_uint::from(self.port),
                 self.timeout.map_or(0, millis),
             )
@@ -194,36 +191,79 @@ impl Subcommand {
     }
 }
 
-/// `PROGRAM healthcheck`, PROGRAM the file name in argv[0].
-fn default_prog() -> String {
-    let arg0 = std::env::args_os().next().unwrap_or_default();
-    let name = Path::new(&arg0).file_name().unwrap_or_else(|| OsStr::new("healthcheck"));
-    format!("{} {}", name.to_string_lossy(), WORD)
+impl Subcommand {
+    /// The arguments, and the name, URL and path (or "" for none), as C
+    /// strings; or the usage message when one holds a NUL (real argv
+    /// strings cannot; a program passed one) or there are no arguments.
+    fn c_strings(&self, args: &[OsString]) -> Result<(CStrings, CStrings), Vec<u8>> {
+        let prog = match &self.prog {
+            Some(p) => p.clone().into_bytes(),
+            None => default_prog(),
+        };
+        let mut argv = CStrings::default();
+        let mut ok = !args.is_empty();
+        for a in args {
+            ok &= argv.push(&[a.as_bytes()]);
+        }
+        let mut defaults = CStrings::default();
+        for text in [Some(&prog[..]), self.url.as_ref().map(|u| u.as_bytes()), self.path.as_ref().map(|p| p.as_bytes())] {
+            ok &= defaults.push(&[text.unwrap_or(b"")]);
+        }
+        if !ok {
+            let mut msg = prog;
+            msg.extend_from_slice(b": arguments must be the subcommand's name and options, without NUL bytes\n");
+            return Err(msg);
+        }
+        Ok((argv, defaults))
+    }
 }
 
-/// NUL-terminated copies of strings and the NULL-terminated pointer array
-/// C's argv and envp are; the copies live as long as this value.
+/// `PROGRAM healthcheck`, PROGRAM the file name in argv[0].
+fn default_prog() -> Vec<u8> {
+    let arg0 = std::env::args_os().next().unwrap_or_default();
+    let name = Path::new(&arg0).file_name().unwrap_or_else(|| OsStr::new(WORD));
+    let mut prog = name.as_bytes().to_vec();
+    prog.push(b' ');
+    prog.extend_from_slice(WORD.as_bytes());
+    prog
+}
+
+/// Strings for C, each NUL-terminated, in one buffer; pointers() gives the
+/// NULL-terminated pointer array that argv and envp are.
+#[derive(Default)]
 struct CStrings {
-    _bufs: Vec<Vec<u8>>,
-    ptrs: Vec<*mut c_char>,
+    buf: Vec<u8>,
+    starts: Vec<usize>,
 }
 
 impl CStrings {
-    fn new(items: impl IntoIterator<Item = Vec<u8>>) -> CStrings {
-        let mut bufs: Vec<Vec<u8>> = items.into_iter().map(|b| with_nul(&b)).collect();
-        // A Vec's heap buffer does not move when the Vec itself does, so
-        // these pointers stay valid while bufs lives.
-        let mut ptrs: Vec<*mut c_char> = bufs.iter_mut().map(|b| b.as_mut_ptr() as *mut c_char).collect();
+    /// Adds the parts as one string; false (and nothing added) when one
+    /// holds a NUL.
+    fn push(&mut self, parts: &[&[u8]]) -> bool {
+        if parts.iter().any(|p| p.contains(&0)) {
+            return false;
+        }
+        self.starts.push(self.buf.len());
+        for p in parts {
+            self.buf.extend_from_slice(p);
+        }
+        self.buf.push(0);
+        true
+    }
+
+    /// A pointer to each string, then a null pointer. They point into the
+    /// buffer, so they hold while self lives and nothing more is pushed.
+    fn pointers(&mut self) -> Vec<*mut c_char> {
+        let base = self.buf.as_mut_ptr();
+        let mut ptrs: Vec<*mut c_char> = self
+            .starts
+            .iter()
+            // SAFETY: each start is an offset inside buf (push added a NUL
+            // after it), so the pointer stays within the allocation.
+            .map(|&i| unsafe { base.add(i) } as *mut c_char)
+            .collect();
         ptrs.push(std::ptr::null_mut());
-        CStrings { _bufs: bufs, ptrs }
-    }
-
-    fn count(&self) -> c_int {
-        (self.ptrs.len() - 1) as c_int
-    }
-
-    fn as_mut_ptr(&mut self) -> *mut *mut c_char {
-        self.ptrs.as_mut_ptr()
+        ptrs
     }
 }
 
@@ -234,16 +274,19 @@ mod tests {
 
     #[test]
     fn cstrings_are_nul_terminated_and_null_ended() {
-        let mut c = CStrings::new(vec![b"healthcheck".to_vec(), b"-q".to_vec(), Vec::new()]);
-        assert_eq!(c.count(), 3);
-        let p = c.as_mut_ptr();
-        // SAFETY: p points to count() + 1 pointers, the first count() to
-        // NUL-terminated buffers owned by c, which outlives this block.
-        let got: Vec<Vec<u8>> = unsafe {
-            assert!((*p.add(3)).is_null());
-            (0..3).map(|i| CStr::from_ptr(*p.add(i)).to_bytes().to_vec()).collect()
-        };
-        assert_eq!(got, [b"healthcheck".to_vec(), b"-q".to_vec(), Vec::new()]);
+        let mut c = CStrings::default();
+        assert!(c.push(&[b"healthcheck"]));
+        assert!(c.push(&[b"-q"]));
+        assert!(c.push(&[]));
+        assert!(c.push(&[b"K", b"=", b"v v"]));
+        assert!(!c.push(&[b"K", b"=", b"a\0b"]));
+        let p = c.pointers();
+        assert_eq!(p.len(), 5);
+        assert!(p[4].is_null());
+        // SAFETY: p[0..4] point to NUL-terminated strings in c's buffer,
+        // which lives, unchanged, until the end of this test.
+        let got: Vec<Vec<u8>> = p[..4].iter().map(|&s| unsafe { CStr::from_ptr(s) }.to_bytes().to_vec()).collect();
+        assert_eq!(got, [b"healthcheck".to_vec(), b"-q".to_vec(), Vec::new(), b"K=v v".to_vec()]);
     }
 
     #[test]
@@ -264,16 +307,20 @@ mod tests {
 
     #[test]
     fn default_prog_names_this_program() {
-        let p = default_prog();
+        let p = String::from_utf8(default_prog()).unwrap();
         assert!(p.ends_with(" healthcheck"), "{}", p);
         assert!(!p.contains('/'), "{}", p);
     }
 
     #[test]
     fn a_nul_in_an_argument_is_a_usage_error() {
-        assert_eq!(Subcommand::new().run(["healthcheck", "-t\u{0}1s"]), EXIT_USAGE);
-        assert_eq!(Subcommand::new().path("/a\u{0}b").run(["healthcheck"]), EXIT_USAGE);
-        let none: [&str; 0] = [];
-        assert_eq!(Subcommand::new().run(none), EXIT_USAGE);
+        let args = |a: &[&str]| a.iter().map(OsString::from).collect::<Vec<_>>();
+        let want = b"svc healthcheck: arguments must be the subcommand's name and options, without NUL bytes\n";
+        let s = Subcommand::new().prog("svc healthcheck");
+        assert!(s.c_strings(&args(&["healthcheck", "-t", "1s"])).is_ok());
+        assert_eq!(s.c_strings(&args(&["healthcheck", "-t\u{0}1s"])).err().unwrap(), want);
+        assert_eq!(s.clone().path("/a\u{0}b").c_strings(&args(&["healthcheck"])).err().unwrap(), want);
+        assert_eq!(s.clone().url("http://a\u{0}/").c_strings(&args(&["healthcheck"])).err().unwrap(), want);
+        assert_eq!(s.c_strings(&args(&[])).err().unwrap(), want);
     }
 }
