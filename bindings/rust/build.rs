@@ -144,10 +144,7 @@ pub fn missing_tool(what: &str, tool: &Tool, target: &str) -> String {
     } else {
         format!("fix ${}", tool.origin)
     };
-    format!(
-        "healthcheck: no {} for target {}: `{}` not found; {}",
-        what, target, tool.program, how
-    )
+    format!("healthcheck: no {} for target {}: `{}` not found; {}", what, target, tool.program, how)
 }
 
 /// 1 when program (a path, or a name looked up in PATH) is a file.
@@ -186,7 +183,12 @@ fn sources(lib: &Path, shim: &Path) -> Result<Vec<PathBuf>, String> {
 }
 
 /// Compiles every source at once; the objects, or the first failure in one line.
-fn compile(cc: &Tool, flags: &[String], srcs: &[PathBuf], obj_dir: &Path) -> Result<Vec<PathBuf>, String> {
+fn compile(
+    cc: &Tool,
+    flags: &[String],
+    srcs: &[PathBuf],
+    obj_dir: &Path,
+) -> Result<Vec<PathBuf>, String> {
     let mut jobs: Vec<(PathBuf, PathBuf, Child)> = Vec::new();
     for src in srcs {
         let stem = src.file_stem().unwrap_or_default().to_string_lossy().into_owned();
@@ -202,7 +204,9 @@ fn compile(cc: &Tool, flags: &[String], srcs: &[PathBuf], obj_dir: &Path) -> Res
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
-            .map_err(|e| format!("healthcheck: cannot run `{}` (from {}): {}", cc.program, cc.origin, e))?;
+            .map_err(|e| {
+                format!("healthcheck: cannot run `{}` (from {}): {}", cc.program, cc.origin, e)
+            })?;
         jobs.push((src.clone(), obj, child));
     }
     let mut objs = Vec::new();
@@ -211,7 +215,8 @@ fn compile(cc: &Tool, flags: &[String], srcs: &[PathBuf], obj_dir: &Path) -> Res
         let out = child
             .wait_with_output()
             .map_err(|e| format!("healthcheck: waiting for `{}`: {}", cc.program, e))?;
-        let text = String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout);
+        let text = String::from_utf8_lossy(&out.stderr).into_owned()
+            + &String::from_utf8_lossy(&out.stdout);
         for line in text.lines().filter(|l| !l.trim().is_empty()) {
             println!("cargo:warning={}", line);
         }
@@ -258,7 +263,9 @@ fn archive(ar: &Tool, lib: &Path, objs: &[PathBuf]) -> Result<(), String> {
         .args(objs)
         .stdin(Stdio::null())
         .output()
-        .map_err(|e| format!("healthcheck: cannot run `{}` (from {}): {}", ar.program, ar.origin, e))?;
+        .map_err(|e| {
+            format!("healthcheck: cannot run `{}` (from {}): {}", ar.program, ar.origin, e)
+        })?;
     if !out.status.success() {
         return Err(format!(
             "healthcheck: `{} crs` failed ({}): {}",

@@ -164,7 +164,8 @@ impl Subcommand {
         let mut argv = arg_strings.pointers();
         let mut envp = env_strings.pointers();
         let def = def_strings.pointers();
-        let given = |i: usize, set: bool| if set { def[i] as *const c_char } else { std::ptr::null() };
+        let given =
+            |i: usize, set: bool| if set { def[i] as *const c_char } else { std::ptr::null() };
         // The command writes to fd 1 itself: what Rust buffered goes first.
         let _ = std::io::stdout().flush();
         // SAFETY: argv and envp are NULL-terminated arrays of pointers to
@@ -206,12 +207,18 @@ impl Subcommand {
             ok &= argv.push(&[a.as_bytes()]);
         }
         let mut defaults = CStrings::default();
-        for text in [Some(&prog[..]), self.url.as_ref().map(|u| u.as_bytes()), self.path.as_ref().map(|p| p.as_bytes())] {
+        for text in [
+            Some(&prog[..]),
+            self.url.as_ref().map(|u| u.as_bytes()),
+            self.path.as_ref().map(|p| p.as_bytes()),
+        ] {
             ok &= defaults.push(&[text.unwrap_or(b"")]);
         }
         if !ok {
             let mut msg = prog;
-            msg.extend_from_slice(b": arguments must be the subcommand's name and options, without NUL bytes\n");
+            msg.extend_from_slice(
+                b": arguments must be the subcommand's name and options, without NUL bytes\n",
+            );
             return Err(msg);
         }
         Ok((argv, defaults))
@@ -255,13 +262,9 @@ impl CStrings {
     /// buffer, so they hold while self lives and nothing more is pushed.
     fn pointers(&mut self) -> Vec<*mut c_char> {
         let base = self.buf.as_mut_ptr();
-        let mut ptrs: Vec<*mut c_char> = self
-            .starts
-            .iter()
-            // SAFETY: each start is an offset inside buf (push added a NUL
-            // after it), so the pointer stays within the allocation.
-            .map(|&i| unsafe { base.add(i) } as *mut c_char)
-            .collect();
+        // Each start is an offset inside buf (push added a NUL after it).
+        let mut ptrs: Vec<*mut c_char> =
+            self.starts.iter().map(|&i| base.wrapping_add(i) as *mut c_char).collect();
         ptrs.push(std::ptr::null_mut());
         ptrs
     }
@@ -285,7 +288,8 @@ mod tests {
         assert!(p[4].is_null());
         // SAFETY: p[0..4] point to NUL-terminated strings in c's buffer,
         // which lives, unchanged, until the end of this test.
-        let got: Vec<Vec<u8>> = p[..4].iter().map(|&s| unsafe { CStr::from_ptr(s) }.to_bytes().to_vec()).collect();
+        let got: Vec<Vec<u8>> =
+            p[..4].iter().map(|&s| unsafe { CStr::from_ptr(s) }.to_bytes().to_vec()).collect();
         assert_eq!(got, [b"healthcheck".to_vec(), b"-q".to_vec(), Vec::new(), b"K=v v".to_vec()]);
     }
 
@@ -319,8 +323,14 @@ mod tests {
         let s = Subcommand::new().prog("svc healthcheck");
         assert!(s.c_strings(&args(&["healthcheck", "-t", "1s"])).is_ok());
         assert_eq!(s.c_strings(&args(&["healthcheck", "-t\u{0}1s"])).err().unwrap(), want);
-        assert_eq!(s.clone().path("/a\u{0}b").c_strings(&args(&["healthcheck"])).err().unwrap(), want);
-        assert_eq!(s.clone().url("http://a\u{0}/").c_strings(&args(&["healthcheck"])).err().unwrap(), want);
+        assert_eq!(
+            s.clone().path("/a\u{0}b").c_strings(&args(&["healthcheck"])).err().unwrap(),
+            want
+        );
+        assert_eq!(
+            s.clone().url("http://a\u{0}/").c_strings(&args(&["healthcheck"])).err().unwrap(),
+            want
+        );
         assert_eq!(s.c_strings(&args(&[])).err().unwrap(), want);
     }
 }

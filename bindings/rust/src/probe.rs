@@ -310,7 +310,8 @@ impl Error for Unhealthy {}
 /// ```
 pub fn probe(req: &Request) -> Result<Healthy, Unhealthy> {
     let headers: Vec<Vec<u8>> = req.headers.iter().map(|h| with_nul(h.as_bytes())).collect();
-    let header_ptrs: Vec<*const c_char> = headers.iter().map(|h| h.as_ptr() as *const c_char).collect();
+    let header_ptrs: Vec<*const c_char> =
+        headers.iter().map(|h| h.as_ptr() as *const c_char).collect();
     let header_lens: Vec<usize> = req.headers.iter().map(|h| h.len()).collect();
     let ranges: Vec<u16> = req.accept.iter().flat_map(|&(lo, hi)| [lo, hi]).collect();
     let unix = req.unix_socket.as_ref().map(|p| with_nul(p.as_os_str().as_bytes()));

@@ -38,14 +38,24 @@ fn variables_name_the_compiler_most_specific_first() {
     assert_eq!(cc(t, &[]).origin, "default");
     assert_eq!(cc(t, &[("CC", "clang")]).program, "clang");
     let both = cc(t, &[("CC", "clang"), ("CC_x86_64_unknown_linux_musl", "/opt/musl/bin/gcc")]);
-    assert_eq!((both.program.as_str(), both.origin.as_str()), ("/opt/musl/bin/gcc", "CC_x86_64_unknown_linux_musl"));
-    let dashed = cc(t, &[("CC_x86_64_unknown_linux_musl", "b"), ("CC_x86_64-unknown-linux-musl", "a")]);
+    assert_eq!(
+        (both.program.as_str(), both.origin.as_str()),
+        ("/opt/musl/bin/gcc", "CC_x86_64_unknown_linux_musl")
+    );
+    let dashed =
+        cc(t, &[("CC_x86_64_unknown_linux_musl", "b"), ("CC_x86_64-unknown-linux-musl", "a")]);
     assert_eq!(dashed.program, "a");
     // Words after the program are its arguments; a blank value is unset.
     let w = cc(HOST, &[("CC", "ccache gcc -m64")]);
-    assert_eq!((w.program.as_str(), w.args.clone()), ("ccache", vec!["gcc".to_string(), "-m64".to_string()]));
+    assert_eq!(
+        (w.program.as_str(), w.args.clone()),
+        ("ccache", vec!["gcc".to_string(), "-m64".to_string()])
+    );
     assert_eq!(cc(HOST, &[("CC", "  ")]).program, "cc");
-    assert_eq!(target_vars("CC", "thumbv7em-none-eabihf.x"), ["CC_thumbv7em-none-eabihf.x".to_string(), "CC_thumbv7em_none_eabihf_x".to_string()]);
+    assert_eq!(
+        target_vars("CC", "thumbv7em-none-eabihf.x"),
+        ["CC_thumbv7em-none-eabihf.x".to_string(), "CC_thumbv7em_none_eabihf_x".to_string()]
+    );
 }
 
 #[test]
@@ -61,10 +71,17 @@ fn the_archiver_follows_the_compiler() {
     assert_eq!(archiver("x86_64-unknown-linux-musl", &m, &none, &|p| p == "ar").program, "ar");
     let set = env(&[("AR", "llvm-ar"), ("AR_aarch64_unknown_linux_musl", "/x/ar")]);
     assert_eq!(archiver(t, &c, &set, &have).program, "/x/ar");
-    let full = Tool { program: "/usr/bin/x86_64-linux-gnu-gcc".into(), args: vec![], origin: "CC".into() };
-    assert_eq!(archiver(HOST, &full, &none, &|p| p == "/usr/bin/x86_64-linux-gnu-ar").program, "ar",
-               "a prefix is looked up by name, not by the compiler's directory");
-    assert_eq!(archiver(HOST, &full, &none, &|p| p == "x86_64-linux-gnu-ar").program, "x86_64-linux-gnu-ar");
+    let full =
+        Tool { program: "/usr/bin/x86_64-linux-gnu-gcc".into(), args: vec![], origin: "CC".into() };
+    assert_eq!(
+        archiver(HOST, &full, &none, &|p| p == "/usr/bin/x86_64-linux-gnu-ar").program,
+        "ar",
+        "a prefix is looked up by name, not by the compiler's directory"
+    );
+    assert_eq!(
+        archiver(HOST, &full, &none, &|p| p == "x86_64-linux-gnu-ar").program,
+        "x86_64-linux-gnu-ar"
+    );
 }
 
 #[test]
@@ -75,7 +92,13 @@ fn a_missing_tool_is_one_line_with_the_fix() {
                    `aarch64-linux-musl-gcc` not found; install it, or name one with CC_aarch64_unknown_linux_musl");
     let t = "x86_64-unknown-linux-musl";
     let m = missing_tool("C compiler", &cc(t, &[]), t);
-    assert!(m.contains("`musl-gcc` not found; install it (Debian and Ubuntu: apt-get install musl-tools)"), "{}", m);
+    assert!(
+        m.contains(
+            "`musl-gcc` not found; install it (Debian and Ubuntu: apt-get install musl-tools)"
+        ),
+        "{}",
+        m
+    );
     let m = missing_tool("C compiler", &cc(HOST, &[("CC", "/no/gcc")]), HOST);
     assert_eq!(m, "healthcheck: no C compiler for target x86_64-unknown-linux-gnu: `/no/gcc` not found; fix $CC");
     assert!(!m.contains('\n'));

@@ -102,7 +102,8 @@ fn the_default_timeout_is_900_ms() {
 #[test]
 fn body_contains() {
     let s = Server::start(http("200 OK", "{\"status\": \"ready\"}"));
-    let h = probe(&Request::new(s.url("/")).timeout(LONG).body_contains("\"ready\"")).expect("found");
+    let h =
+        probe(&Request::new(s.url("/")).timeout(LONG).body_contains("\"ready\"")).expect("found");
     assert_eq!(h.status(), Some(200));
     let e = unhealthy(&Request::new(s.url("/")).timeout(LONG).body_contains("starting"));
     assert_eq!(e.kind(), ErrorKind::Body);
@@ -137,7 +138,8 @@ fn headers_and_head_are_sent() {
 #[test]
 fn tcp_connect() {
     let s = Server::start(Answer::Close);
-    let h = probe(&Request::new(format!("tcp://127.0.0.1:{}", s.port())).timeout(LONG)).expect("healthy");
+    let h = probe(&Request::new(format!("tcp://127.0.0.1:{}", s.port())).timeout(LONG))
+        .expect("healthy");
     assert_eq!(h.status(), None);
     assert!(h.to_string().starts_with("healthy: TCP connect in "), "{}", h);
 }
@@ -146,10 +148,16 @@ fn tcp_connect() {
 fn unix_socket() {
     let s = Server::start_unix(http("200 OK", "ok"));
     let path = s.socket.clone().unwrap();
-    let h = probe(&Request::new("http://localhost/healthz").unix_socket(&path).timeout(LONG)).expect("healthy");
+    let h = probe(&Request::new("http://localhost/healthz").unix_socket(&path).timeout(LONG))
+        .expect("healthy");
     assert_eq!(h.status(), Some(200));
-    assert!(s.heads()[0].starts_with("GET /healthz HTTP/1.1\r\nHost: localhost\r\n"), "{:?}", s.heads());
-    let e = unhealthy(&Request::new("http://localhost/").unix_socket(path.with_file_name("none.sock")));
+    assert!(
+        s.heads()[0].starts_with("GET /healthz HTTP/1.1\r\nHost: localhost\r\n"),
+        "{:?}",
+        s.heads()
+    );
+    let e =
+        unhealthy(&Request::new("http://localhost/").unix_socket(path.with_file_name("none.sock")));
     assert_eq!(e.kind(), ErrorKind::Unreachable, "{}", e);
 }
 
@@ -170,8 +178,11 @@ fn names_come_from_etc_hosts_only() {
     assert_eq!(e.kind(), ErrorKind::Resolve);
     assert_eq!(e.to_string(), "unhealthy: cannot resolve host");
     let s = Server::start(http("200 OK", ""));
-    assert!(probe(&Request::new(format!("http://localhost:{}/", s.port())).timeout(LONG)).is_ok()
-        || !common::have_ipv6(), "localhost from /etc/hosts");
+    assert!(
+        probe(&Request::new(format!("http://localhost:{}/", s.port())).timeout(LONG)).is_ok()
+            || !common::have_ipv6(),
+        "localhost from /etc/hosts"
+    );
 }
 
 #[test]
@@ -194,7 +205,8 @@ fn broken_responses() {
 fn invalid_requests_send_nothing() {
     let s = Server::start(http("200 OK", ""));
     let url = s.url("/");
-    let many_headers = (0..17).fold(Request::new(url.clone()), |r, i| r.header(&format!("X-{}", i), "1"));
+    let many_headers =
+        (0..17).fold(Request::new(url.clone()), |r, i| r.header(&format!("X-{}", i), "1"));
     let many_ranges = (0..17).fold(Request::new(url.clone()), |r, i| r.accept(200 + i..=200 + i));
     let cases: Vec<(Request, &str)> = vec![
         (Request::new("http://"), "bad URL"),
@@ -241,9 +253,16 @@ fn threads_probe_at_once_each_with_its_own_verdict() {
                 for _ in 0..5 {
                     match i % 3 {
                         0 => assert!(probe(&Request::new(u.as_str()).timeout(LONG)).is_ok()),
-                        1 => assert_eq!(unhealthy(&Request::new(d.as_str()).timeout(LONG)).status(), Some(503)),
+                        1 => assert_eq!(
+                            unhealthy(&Request::new(d.as_str()).timeout(LONG)).status(),
+                            Some(503)
+                        ),
                         _ => assert_eq!(
-                            unhealthy(&Request::new(format!("http://127.0.0.1:{}/", refused)).timeout(LONG)).kind(),
+                            unhealthy(
+                                &Request::new(format!("http://127.0.0.1:{}/", refused))
+                                    .timeout(LONG)
+                            )
+                            .kind(),
                             ErrorKind::Refused
                         ),
                     }
@@ -260,6 +279,9 @@ fn threads_probe_at_once_each_with_its_own_verdict() {
 
 #[test]
 fn the_crate_and_the_library_agree_on_the_version() {
-    assert_eq!(healthcheck::library_version(), env!("CARGO_PKG_VERSION"),
-        "bindings/rust/Cargo.toml's version must be lib/healthcheck.h's HC_VERSION");
+    assert_eq!(
+        healthcheck::library_version(),
+        env!("CARGO_PKG_VERSION"),
+        "bindings/rust/Cargo.toml's version must be lib/healthcheck.h's HC_VERSION"
+    );
 }

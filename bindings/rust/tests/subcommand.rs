@@ -39,7 +39,11 @@ fn run(args: &[&str], env: &[(&str, String)]) -> (i32, String, String) {
     }
     let Output { status, stdout, stderr } = cmd.output().expect("run the child");
     let code = status.code().unwrap_or_else(|| panic!("child killed: {:?}", status));
-    (code, String::from_utf8_lossy(&stdout).into_owned(), String::from_utf8_lossy(&stderr).into_owned())
+    (
+        code,
+        String::from_utf8_lossy(&stdout).into_owned(),
+        String::from_utf8_lossy(&stderr).into_owned(),
+    )
 }
 
 fn port_env(s: &Server) -> Vec<(&'static str, String)> {
@@ -126,11 +130,16 @@ fn t_version_and_help_on_stdout() {
 
 fn t_builder_defaults() {
     let s = Server::start(http("200 OK", "ok"));
-    let mut env = vec![("HC_TEST_DEFAULTS", "builder".to_string()), ("HC_TEST_PORT", s.port().to_string())];
+    let mut env =
+        vec![("HC_TEST_DEFAULTS", "builder".to_string()), ("HC_TEST_PORT", s.port().to_string())];
     let (code, out, err) = run(&["healthcheck"], &env);
     assert_eq!(code, 0, "{} {}", out, err);
     assert!(healthy_line(&out), "{:?}", out);
-    assert!(s.heads()[0].starts_with("GET /healthz HTTP/1.1\r\n"), "the builder's path: {:?}", s.heads());
+    assert!(
+        s.heads()[0].starts_with("GET /healthz HTTP/1.1\r\n"),
+        "the builder's path: {:?}",
+        s.heads()
+    );
     // The builder's name in messages.
     let (code, _, err) = run(&["healthcheck", "--bad"], &env);
     assert_eq!(code, 64);
@@ -142,7 +151,8 @@ fn t_builder_defaults() {
     assert_eq!((code, err.as_str()), (1, "unhealthy: HTTP 503\n"));
     // The builder's timeout, and the command line's over it.
     let silent = Server::start(Answer::Silent);
-    let env = [("HC_TEST_DEFAULTS", "builder".to_string()), ("HC_TEST_PORT", silent.port().to_string())];
+    let env =
+        [("HC_TEST_DEFAULTS", "builder".to_string()), ("HC_TEST_PORT", silent.port().to_string())];
     let (code, _, err) = run(&["healthcheck"], &env);
     assert_eq!((code, err.as_str()), (1, "unhealthy: timed out after 400 ms\n"));
     let (code, _, err) = run(&["healthcheck", "-t", "250ms"], &env);
@@ -220,8 +230,12 @@ fn main() {
             }
         }
     }
-    println!("\ntest result: {}. {} passed; {} failed", if failed == 0 { "ok" } else { "FAILED" },
-             tests.len() - failed, failed);
+    println!(
+        "\ntest result: {}. {} passed; {} failed",
+        if failed == 0 { "ok" } else { "FAILED" },
+        tests.len() - failed,
+        failed
+    );
     if failed > 0 {
         std::process::exit(101);
     }

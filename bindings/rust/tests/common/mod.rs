@@ -38,7 +38,8 @@ pub fn http(status: &str, body: &str) -> Answer {
 
 /// A 200 whose body comes in chunks of the given texts.
 pub fn chunked(parts: &[&str]) -> Answer {
-    let mut s = String::from("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
+    let mut s =
+        String::from("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
     for p in parts {
         s.push_str(&format!("{:x}\r\n{}\r\n", p.len(), p));
     }
