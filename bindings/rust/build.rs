@@ -15,8 +15,9 @@
 // the flags below. Anything missing stops the build with one line saying
 // what and how to fix it.
 //
-// The functions above main() are pure, so tests/build_script.rs can check
-// them.
+// The choices (c_compiler, default_cc, archiver, missing_tool) are pure
+// functions of the target and the environment, so tests/build_script.rs can
+// check them.
 
 use std::env;
 use std::fs;
@@ -147,7 +148,7 @@ pub fn missing_tool(what: &str, tool: &Tool, target: &str) -> String {
     format!("healthcheck: no {} for target {}: `{}` not found; {}", what, target, tool.program, how)
 }
 
-/// 1 when program (a path, or a name looked up in PATH) is a file.
+/// Whether program (a path, or a name looked up in PATH) is a file.
 fn on_path(program: &str) -> bool {
     if program.contains('/') {
         return Path::new(program).is_file();

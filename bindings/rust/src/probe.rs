@@ -271,11 +271,11 @@ impl Error for Unhealthy {}
 /// Runs one probe, all of it within the request's timeout, and returns the
 /// verdict: what `healthcheck URL [OPTIONS]` would say, as a value.
 ///
-/// It blocks the calling thread for at most the timeout (a little more for
-/// reading `/etc/hosts`, which the deadline also bounds). It allocates only
-/// to pass the options to the C library, which allocates nothing; threads
-/// may probe at once. It raises no signal: a peer that has gone cannot
-/// cause SIGPIPE.
+/// It blocks the calling thread for the timeout at most: the one deadline
+/// covers reading `/etc/hosts`, connecting, sending and reading. It
+/// allocates only to pass the options to the C library, which allocates
+/// nothing; threads may probe at once. It raises no signal: a peer that has
+/// gone cannot cause SIGPIPE.
 ///
 /// ```
 /// use std::time::Duration;
@@ -328,10 +328,11 @@ pub fn probe(req: &Request) -> Result<Healthy, Unhealthy> {
     let timeout_ms = req.timeout.map_or(default_ms, millis);
     let (mut status, mut errno, mut elapsed_ms): (c_int, c_int, c_uint) = (0, 0, 0);
     let mut line = [0u8; ffi::LINE_BYTES];
-    // SAFETY: every pointer is valid for the length passed with it and for
-    // the whole call: the URL, body and range data are borrowed from req,
-    // the NUL-terminated copies (headers, unix) and the pointer and length
-    // arrays live in this frame until after the call; null pointers go only
+    // SAFETY: every pointer is valid for the length passed with it, for the
+    // whole call: the URL and the body are borrowed from req; the
+    // NUL-terminated copies (headers, unix), the ranges and the pointer and
+    // length arrays live in this frame until after the call (an empty one
+    // comes with a count of 0, so it is never read); null pointers go only
     // where hcr_probe takes "none" (unix socket, body). The outputs are
     // local variables and a buffer of line.len() bytes. The library keeps
     // no pointer past the call.
