@@ -59,6 +59,10 @@ LIB_HDR := lib/healthcheck.h lib/hc_internal.h Makefile
 
 MUSL_OBJ := $(LIB_SRC:%.c=$(B)/musl/%.o)
 HOST_OBJ := $(LIB_SRC:%.c=$(B)/host/%.o)
+# The standalone probe: main, and its own start (cli/start.c), which only a
+# static musl link with musl's crt1.o may take.
+PROBE_SRC := cli/main.c cli/start.c
+PROBE_OBJ := $(PROBE_SRC:%.c=$(B)/musl/%.o)
 
 all: $(B)/healthcheck $(B)/libhealthcheck.a $(B)/musl/libhealthcheck.a $(B)/healthcheck.pc
 
@@ -78,8 +82,8 @@ $(B)/musl/libhealthcheck.a: $(MUSL_OBJ)
 $(B)/libhealthcheck.a: $(HOST_OBJ)
 	rm -f $@ && $(AR) rcs $@ $^
 
-$(B)/healthcheck: $(B)/musl/cli/main.o $(B)/musl/libhealthcheck.a $(B)/tools/sstrip
-	$(MUSLCC) $(HC_CFLAGS) $(CFLAGS) $(HC_STATIC_LDFLAGS) $(LDFLAGS) -o $@ $(B)/musl/cli/main.o $(B)/musl/libhealthcheck.a
+$(B)/healthcheck: $(PROBE_OBJ) $(B)/musl/libhealthcheck.a $(B)/tools/sstrip
+	$(MUSLCC) $(HC_CFLAGS) $(CFLAGS) $(HC_STATIC_LDFLAGS) $(LDFLAGS) -o $@ $(PROBE_OBJ) $(B)/musl/libhealthcheck.a
 	$(B)/tools/sstrip $@
 
 # Drops the section header table the kernel never reads (about 1 KiB).

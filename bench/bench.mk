@@ -23,7 +23,7 @@ $(BENCH_B)/timer: bench/timer.c
 	$(CC) -std=c99 -O2 $(HC_WARN) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
 # The probe again, not stripped, so callgrind can name its functions.
-$(BENCH_B)/healthcheck-syms: $(B)/musl/cli/main.o $(B)/musl/libhealthcheck.a | need-musl
+$(BENCH_B)/healthcheck-syms: $(PROBE_OBJ) $(B)/musl/libhealthcheck.a | need-musl
 	@mkdir -p $(@D)
 	$(MUSLCC) $(HC_CFLAGS) $(CFLAGS) $(filter-out -s,$(HC_STATIC_LDFLAGS)) $(LDFLAGS) -o $@ $^
 

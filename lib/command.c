@@ -45,7 +45,8 @@ static const char *opt_long(int o)
 
 static const char help_text[] =
 	"usage: healthcheck [OPTIONS] [URL]\n"
-	"URL: http://HOST[:PORT][/PATH] or tcp://HOST:PORT, else $HEALTHCHECK_URL,\n"
+	"URL: http://HOST[:PORT][/PATH], grpc://HOST:PORT[/SERVICE] or tcp://HOST:PORT,\n"
+	" else $HEALTHCHECK_URL,"
 	" else http://localhost:$HEALTHCHECK_PORT|$PORT|8080/\n"
 	"-t --timeout 900ms  -H --header 'Name: value'  -X --method GET|HEAD\n"
 	"-s --status 200-399  -b --body-contains TEXT  --unix-socket PATH  -w --wait 5s\n"
@@ -309,6 +310,8 @@ static int configure(const struct cli *c, struct hc_request *req, unsigned *wait
 	for (i = 0; i < req->header_count; i++)
 		if (hc_header_check(req->headers[i], hci_strlen(req->headers[i]), &n) != HC_PARSE_DONE)
 			return bad_value(c, O_HEADER);
+	if (req->url.scheme == HC_GRPC && (v[O_METHOD] || v[O_STATUS] || v[O_BODY]))
+		return bad_value(c, v[O_METHOD] ? O_METHOD : v[O_STATUS] ? O_STATUS : O_BODY);
 	if (v[O_METHOD]) {
 		n = hci_strlen(v[O_METHOD]);
 		if (hci_lower_eq(v[O_METHOD], n, "head"))

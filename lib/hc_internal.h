@@ -207,6 +207,9 @@ struct hci_grpc {
  * (HEADER_TABLE_SIZE 0, ENABLE_PUSH 0), HEADERS and DATA on stream 1. */
 void hci_grpc_request(const struct hc_request *req, struct hci_out *o);
 
+/* -v: the opening bytes summarised, a line each, through req->trace. */
+void hci_grpc_trace_request(const struct hc_request *req);
+
 /* An engine for the answer; verdicts go to res (error, status, detail,
  * grpc_status, serving, message). */
 void hci_grpc_init(struct hci_grpc *g, const struct hc_request *req, struct hc_result *res);

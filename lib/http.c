@@ -106,7 +106,7 @@ static int is_ows(char c) { return c == ' ' || c == '\t'; }
 static enum hc_parse field_line(struct hc_http *e, const char *s, size_t n, int cut)
 {
 	unsigned long long x;
-	size_t k, a, b;
+	size_t k, a, b, z;
 	int length;
 
 	for (k = 0; k < n && hci_is_tchar(s[k]); k++)
@@ -136,9 +136,11 @@ static enum hc_parse field_line(struct hc_http *e, const char *s, size_t n, int 
 			;
 		while (a < b && is_ows(s[a]))
 			a++;
-		if (a < b) {
+		for (z = b; z > a && is_ows(s[z - 1]); z--)
+			;
+		if (a < z) {
 			e->te_count += e->te_count < 2;
-			e->te_chunked = hci_lower_eq(s + a, b - a, "chunked");
+			e->te_chunked = hci_lower_eq(s + a, z - a, "chunked");
 		}
 	}
 	return HC_PARSE_MORE;
@@ -227,7 +229,8 @@ static int in_lines(const struct hc_http *e)
 	return e->state == S_HEAD || (e->state == S_BODY && e->has_te && !e->length);
 }
 
-/* Line bytes until the lines end (data follows) or a verdict is in;
+/* Line bytes until the lines end (data follows, or the head ended: the
+ * trace shows the head alone) or a verdict is in;
  * *used: bytes read. A line holds text only, and the status line starts
  * with "HTTP/1.": both checked as bytes come, so that a fault is found
  * where it is, not at a line end that may never come. The start of each
@@ -236,9 +239,10 @@ static enum hc_parse lines(struct hc_http *e, const char *buf, size_t len, size_
 {
 	enum hc_parse p = HC_PARSE_MORE;
 	size_t i = 0, j, n;
+	int state = e->state;
 	char c;
 
-	while (i < len && p == HC_PARSE_MORE && in_lines(e)) {
+	while (i < len && p == HC_PARSE_MORE && e->state == state && in_lines(e)) {
 		while (e->first && e->line_len < 7 && i < len) {
 			if (buf[i] != "HTTP/1."[e->line_len]) {
 				*used = i + 1;
@@ -270,8 +274,8 @@ static enum hc_parse lines(struct hc_http *e, const char *buf, size_t len, size_
 		else if (e->cr)
 			p = bad(e, "bare CR");
 		else if (!hci_is_text(c))
-			p = bad(e, e->first ? "bad status line" : e->state == S_BODY ? "bad chunk" :
-				   "bad header");
+			p = e->state == S_BODY ? bad_framing(e, "bad chunk") :
+			    bad(e, e->first ? "bad status line" : "bad header");
 		else if (e->line_len < sizeof e->line)
 			e->line[e->line_len++] = c;
 		else

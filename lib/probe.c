@@ -401,6 +401,7 @@ enum hc_error hc_probe(const struct hc_request *req, struct hc_result *res)
 	size_t n;
 
 	memset(res, 0, sizeof *res);
+	res->grpc_status = res->serving = -1;
 	res->timeout_ms = req->timeout_ms;
 	if (hci_request(req, buf, HC_REQUEST_MAX, &n, &res->detail) != HC_OK) {
 		res->error = HC_ERR_REQUEST;
@@ -414,7 +415,9 @@ enum hc_error hc_probe(const struct hc_request *req, struct hc_result *res)
 	l.count = 1;
 	if (req->unix_socket || resolve(&c, req, &l, buf + n, sizeof buf - n) == HC_OK) {
 		if (open_conn(&c, req, &l, buf, n) == HC_OK && n) {
-			if (req->trace)
+			if (req->url.scheme == HC_GRPC)
+				hci_grpc_trace_request(req);
+			else if (req->trace)
 				req->trace(req->trace_ctx, '>', buf, n);
 			receive(&c, req, &e, buf);
 		}

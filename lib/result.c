@@ -73,43 +73,72 @@ void hci_put_uint(struct hci_out *o, unsigned long long v)
 	hci_put(o, tmp + n, sizeof tmp - n);
 }
 
+/* gRPC's status codes and the health service's serving statuses, one row
+ * per number. */
+static const char grpc_codes[] =
+	"OK\0CANCELLED\0UNKNOWN\0INVALID_ARGUMENT\0DEADLINE_EXCEEDED\0NOT_FOUND\0"
+	"ALREADY_EXISTS\0PERMISSION_DENIED\0RESOURCE_EXHAUSTED\0FAILED_PRECONDITION\0"
+	"ABORTED\0OUT_OF_RANGE\0UNIMPLEMENTED\0INTERNAL\0UNAVAILABLE\0DATA_LOSS\0"
+	"UNAUTHENTICATED\0?";
+static const char serving[] = "UNKNOWN\0SERVING\0NOT_SERVING\0SERVICE_UNKNOWN";
+
 size_t hc_result_line(const struct hc_request *req, const struct hc_result *res,
 		      char *buf, size_t cap)
 {
 	struct hci_out o = {buf, 0, cap ? cap - 1 : 0};
+	enum hc_error e = res->error;
 
-	(void)req; /* kept in the API for messages that name the target */
 	if (cap == 0)
 		return 0;
-	hci_puts(&o, res->error == HC_OK ? "healthy: " : "unhealthy: ");
-	if (res->status) {
-		HCI_PUT_LIT(&o, "HTTP ");
-		hci_put_uint(&o, (unsigned)res->status);
-		if (res->error != HC_OK && res->error != HC_ERR_STATUS)
-			HCI_PUT_LIT(&o, ", ");
-	} else if (res->error == HC_OK) {
-		HCI_PUT_LIT(&o, "TCP connect"); /* healthy HTTP always has a status */
-	}
-	if (res->error == HC_OK) {
+	hci_puts(&o, e == HC_OK ? "healthy: " : "unhealthy: ");
+	if (res->serving >= 0) {
+		hci_puts(&o, hci_nth(serving, (unsigned)res->serving & 3));
+		if (e != HC_OK)
+			goto end;
 		HCI_PUT_LIT(&o, " in ");
 		hci_put_uint(&o, res->elapsed_ms);
 		HCI_PUT_LIT(&o, " ms");
-	} else if (res->error == HC_ERR_TIMEOUT) {
+		goto end;
+	} else if (res->grpc_status > 0) {
+		HCI_PUT_LIT(&o, "grpc-status ");
+		hci_put_uint(&o, (unsigned)res->grpc_status);
+		HCI_PUT_LIT(&o, " (");
+		hci_puts(&o, hci_nth(grpc_codes, res->grpc_status < 17 ? (unsigned)res->grpc_status : 17));
+		HCI_PUT_LIT(&o, ")");
+		if (res->message[0]) {
+			HCI_PUT_LIT(&o, ": ");
+			hci_puts(&o, res->message);
+		}
+		goto end;
+	} else if (res->status && !(req && req->url.scheme == HC_GRPC && res->status == 200)) {
+		HCI_PUT_LIT(&o, "HTTP ");
+		hci_put_uint(&o, (unsigned)res->status);
+		if (e != HC_OK && e != HC_ERR_STATUS)
+			HCI_PUT_LIT(&o, ", ");
+	} else if (e == HC_OK) {
+		HCI_PUT_LIT(&o, "TCP connect"); /* healthy HTTP always has a status */
+	}
+	if (e == HC_OK) {
+		HCI_PUT_LIT(&o, " in ");
+		hci_put_uint(&o, res->elapsed_ms);
+		HCI_PUT_LIT(&o, " ms");
+	} else if (e == HC_ERR_TIMEOUT) {
 		HCI_PUT_LIT(&o, "timed out after ");
 		hci_put_uint(&o, res->timeout_ms);
 		HCI_PUT_LIT(&o, " ms");
-	} else if (res->error != HC_ERR_STATUS) {
-		hci_puts(&o, hc_strerror(res->error));
-		if (res->error == HC_ERR_NETWORK && res->sys_errno) {
+	} else if (e != HC_ERR_STATUS) {
+		hci_puts(&o, hc_strerror(e));
+		if (e == HC_ERR_NETWORK && res->sys_errno) {
 			HCI_PUT_LIT(&o, " ");
 			hci_put_uint(&o, (unsigned)res->sys_errno);
 		}
 	}
-	if (res->error != HC_OK && res->detail) {
+	if (e != HC_OK && (res->detail || res->message[0])) {
 		HCI_PUT_LIT(&o, " (");
-		hci_puts(&o, res->detail);
+		hci_puts(&o, res->detail ? res->detail : res->message);
 		HCI_PUT_LIT(&o, ")");
 	}
+end:
 	buf[hci_out_used(&o)] = '\0';
 	return hci_out_used(&o);
 }

@@ -1,9 +1,9 @@
 # tests/coverage.mk - `make coverage`: line and branch coverage of lib/ by
 # the unit, integration and library tests, measured with gcov (gcc
-# --coverage, -O0) and reported by gcovr. At least COV_BRANCHES % of the
-# branches must be taken; tests/coverage/uncovered.txt names the rest and
-# says why no test takes them, and the check fails when the list and the
-# report disagree.
+# --coverage, -O0) and reported by gcovr (tests/coverage/check.py). At
+# least COV_BRANCHES % of the branches must be taken;
+# tests/coverage/uncovered.txt names the rest and says why no test takes
+# them, and the check fails when the list and the report disagree.
 
 COV          := $(B)/coverage
 COV_FLAGS    := --coverage -O0 -g
@@ -29,7 +29,7 @@ coverage: $(COV)/healthcheck $(COV)/libtest | unit-deps
 	$(MAKE) --no-print-directory unit UNIT_OUT=$(COV)/unit UNIT_FLAGS='$(COV_FLAGS)' UNIT_LIB_OBJ='$(COV_LIB_OBJ)'
 	$(MAKE) --no-print-directory integration HC_BIN=$(COV)/healthcheck HC_TIME_SLACK=2
 	$(COV)/libtest
-	tests/coverage/check.sh $(COV) $(COV_BRANCHES)
+	tests/coverage/check.py $(COV) $(COV_BRANCHES)
 
 TEST_TARGETS += coverage
 .PHONY: coverage

@@ -182,10 +182,10 @@ $(CX)/libhealthcheck.a: $(CROSS_OBJ)
 	rm -f $@ && $(CROSS_AR) rcs $@ $^
 
 # Linked and stripped exactly as $(B)/healthcheck.
-$(CROSS_BIN): $(CX)/obj/cli/main.o $(CX)/libhealthcheck.a $(B)/tools/sstrip
+$(CROSS_BIN): $(PROBE_SRC:%.c=$(CX)/obj/%.o) $(CX)/libhealthcheck.a $(B)/tools/sstrip
 	@mkdir -p $(@D)
 	$(CROSS_CC) $(HC_CFLAGS) $(CFLAGS) $(HC_STATIC_LDFLAGS) $(LDFLAGS) -o $@ \
-		$(CX)/obj/cli/main.o $(CX)/libhealthcheck.a
+		$(PROBE_SRC:%.c=$(CX)/obj/%.o) $(CX)/libhealthcheck.a
 	$(B)/tools/sstrip $@
 
 # cmocka, static, for the unit tests: its one source file, configured for

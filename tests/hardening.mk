@@ -18,7 +18,7 @@
 HARD_CC            ?= clang
 FUZZ_SECONDS       ?= 30
 FUZZ_SHORT_SECONDS ?= 5
-FUZZ_TARGETS       := fuzz_url fuzz_head fuzz_chunked fuzz_options fuzz_hosts fuzz_response fuzz_hpack
+FUZZ_TARGETS       := fuzz_url fuzz_http fuzz_chunked fuzz_options fuzz_hosts fuzz_response fuzz_hpack
 
 HC_CORE_SRC := $(filter lib/%,$(LIB_SRC))
 HB          := $(B)/hardening
@@ -123,7 +123,7 @@ soak: $(HB)/soak $(HB)/soak-tsan
 # ---- no heap: symbols of every object and of the static binary; an aborting malloc
 
 # Linked exactly as $(B)/healthcheck, less the stripping.
-$(HB)/healthcheck.syms: $(B)/musl/cli/main.o $(B)/musl/libhealthcheck.a
+$(HB)/healthcheck.syms: $(PROBE_OBJ) $(B)/musl/libhealthcheck.a
 	@mkdir -p $(@D)
 	$(MUSLCC) $(HC_CFLAGS) $(CFLAGS) $(filter-out -s,$(HC_STATIC_LDFLAGS)) $(LDFLAGS) -o $@ $^
 

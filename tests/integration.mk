@@ -11,7 +11,7 @@
 INTEGRATION_PY   ?= /usr/bin/python3
 INTEGRATION_ARGS ?=
 
-integration: $(B)/healthcheck
+integration: $(B)/healthcheck grpc-servers
 	@[ -x $(INTEGRATION_PY) ] || tests/deps.sh python3
 	@command -v readelf >/dev/null 2>&1 || tests/deps.sh binutils
 	@command -v chroot >/dev/null 2>&1 || PATH="$$PATH:/usr/sbin:/sbin" command -v chroot >/dev/null 2>&1 || tests/deps.sh coreutils

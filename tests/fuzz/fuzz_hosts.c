@@ -1,38 +1,29 @@
-/* fuzz_hosts.c - hc_hosts_line, one /etc/hosts line.
+/* fuzz_hosts.c - the hosts file as a stream: hci_hosts_init/feed/end.
  *
- * Input: one byte for the name's length (mod 64), the name, then the line.
- * Checks: a match names a family and an address that inet_pton agrees with
- * for the line's first field, and the name is one of the line's other fields
- * (before any '#'), compared without case; a plain line with a plain IPv4 or
- * IPv6 address and the name must match. */
+ * Input: one byte (low 6 bits: the name's length; high 2 bits: the most
+ * addresses wanted, HC_ADDRS_MAX, 1, 2 or 0), the name, then the file.
+ * The file is fed whole and in random pieces (each in a heap block of its
+ * exact size), and must give the same addresses both ways, and the same as
+ * a plain reading written here the way the C library reads /etc/hosts: one
+ * line at a time, the line's content ending at '#' or NUL, fields split by
+ * isspace in the C locale, the first field an address as inet_pton takes
+ * it, one address for each line that has the name among its other fields
+ * (compared without case), at most max of them. */
 #include <arpa/inet.h>
 #include <sys/socket.h>
 #include "fuzz.h"
 #include "hc_internal.h"
 
-static int blank(char c) { return c == ' ' || c == '\t'; }
+#define MAX_WANTED HC_ADDRS_MAX
+
+static int space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+}
 
 static char lower(char c) { return (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c; }
 
-/* Splits line[0..len) (up to any '#') into fields. Returns how many. */
-static size_t fields(const char *line, size_t len, size_t start[], size_t flen[], size_t max)
-{
-	size_t i = 0, n = 0, a;
-
-	while (i < len && line[i] != '#' && n < max) {
-		while (i < len && blank(line[i]))
-			i++;
-		for (a = i; i < len && !blank(line[i]) && line[i] != '#'; i++)
-			;
-		if (i > a) {
-			start[n] = a;
-			flen[n++] = i - a;
-		}
-	}
-	return n;
-}
-
-static int field_is(const char *f, size_t n, const char *name, size_t name_len)
+static int same_name(const char *f, size_t n, const char *name, size_t name_len)
 {
 	size_t i;
 
@@ -44,82 +35,123 @@ static int field_is(const char *f, size_t n, const char *name, size_t name_len)
 	return 1;
 }
 
-static int plain_name(const char *s, size_t n)
+/* One line (no '\n' in it): adds its address when it names the host. */
+static void ref_line(const char *line, size_t len, const char *name, size_t name_len,
+		     unsigned char (*addr)[17], size_t *count, size_t max)
 {
-	size_t i;
+	char text[64];
+	unsigned char ip[16];
+	size_t i = 0, a, end;
+	int fam = 0, first = 1;
 
-	for (i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
-		      (s[i] >= '0' && s[i] <= '9') || s[i] == '-' || s[i] == '.'))
-			return 0;
-	return n > 0;
+	for (end = 0; end < len && line[end] != '#' && line[end] != '\0'; end++)
+		;
+	while (i < end) {
+		while (i < end && space(line[i]))
+			i++;
+		for (a = i; i < end && !space(line[i]); i++)
+			;
+		if (i == a)
+			break;
+		if (first) {
+			first = 0;
+			if (i - a >= sizeof text)
+				return;
+			memcpy(text, line + a, i - a);
+			text[i - a] = '\0';
+			if (inet_pton(AF_INET, text, ip) == 1)
+				fam = AF_INET;
+			else if (inet_pton(AF_INET6, text, ip) == 1)
+				fam = AF_INET6;
+			else
+				return;
+			continue;
+		}
+		if (same_name(line + a, i - a, name, name_len)) {
+			if (*count < max) {
+				addr[*count][0] = (unsigned char)fam;
+				memset(addr[*count] + 1, 0, 16);
+				memcpy(addr[*count] + 1, ip, fam == AF_INET ? 4 : 16);
+				(*count)++;
+			}
+			return;
+		}
+	}
 }
 
-/* Dotted quad without leading zeros, or hex digits and colons only. */
-static int plain_addr(const char *s, size_t n)
+static size_t reference(const char *file, size_t len, const char *name, size_t name_len,
+			unsigned char (*addr)[17], size_t max)
 {
-	size_t i;
-	int v4 = 1, v6 = 1;
+	size_t count = 0, start = 0, i;
 
-	for (i = 0; i < n; i++) {
-		if (!((s[i] >= '0' && s[i] <= '9') || s[i] == '.'))
-			v4 = 0;
-		if (!((s[i] >= '0' && s[i] <= '9') || ((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'f') ||
-		      s[i] == ':'))
-			v6 = 0;
-		if (s[i] == '0' && (i == 0 || s[i - 1] == '.') && i + 1 < n &&
-		    s[i + 1] >= '0' && s[i + 1] <= '9')
-			v4 = 0;
+	for (i = 0; i <= len; i++) {
+		if (i == len || file[i] == '\n') {
+			ref_line(file + start, i - start, name, name_len, addr, &count, max);
+			start = i + 1;
+		}
 	}
-	return n > 0 && (v4 || v6);
+	return count;
+}
+
+static size_t stream(const uint8_t *file, size_t len, const char *name, size_t name_len,
+		     unsigned char (*addr)[17], size_t max, size_t maxp, uint32_t seed)
+{
+	struct hci_hosts h;
+	size_t off = 0, k;
+	char *piece;
+
+	hci_hosts_init(&h, name, name_len, addr, max);
+	while (off < len) {
+		k = maxp ? 1 + fz_next(&seed) % maxp : len;
+		if (k > len - off)
+			k = len - off;
+		piece = fz_dup(file + off, k);
+		hci_hosts_feed(&h, piece, k);
+		free(piece);
+		off += k;
+	}
+	hci_hosts_end(&h);
+	FZ_CHECK(h.count <= max);
+	return h.count;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	size_t name_len, line_len, *start, *flen, nf, i;
-	unsigned char addr[16], want[16];
-	char ip[64];
-	char *name, *line;
-	int fam, found = 0, pton = 0;
+	static const size_t maxes[4] = {MAX_WANTED, 1, 2, 0};
+	static const size_t maxps[4] = {1, 3, 16, 300};
+	unsigned char whole[MAX_WANTED][17], split[MAX_WANTED][17], ref[MAX_WANTED][17];
+	size_t name_len, len, max, nw, ns, nr, i;
+	uint32_t seed = fz_hash(data, size);
+	const uint8_t *file;
+	char *name;
 
 	if (size < 1)
 		return 0;
 	name_len = data[0] % 64;
+	max = maxes[data[0] >> 6];
 	if (name_len > size - 1)
 		name_len = size - 1;
-	line_len = size - 1 - name_len;
 	name = fz_dup(data + 1, name_len);
-	line = fz_dup(data + 1 + name_len, line_len);
-	memset(addr, 0xa5, sizeof addr);
-	fam = hc_hosts_line(line, line_len, name, name_len, addr);
-	FZ_CHECK(fam == 0 || fam == AF_INET || fam == AF_INET6);
-
-	start = malloc((line_len / 2 + 1) * sizeof *start);
-	flen = malloc((line_len / 2 + 1) * sizeof *flen);
-	FZ_CHECK(start != NULL && flen != NULL);
-	nf = fields(line, line_len, start, flen, line_len / 2 + 1);
-	for (i = 1; i < nf; i++)
-		if (field_is(line + start[i], flen[i], name, name_len))
-			found = 1;
-	if (nf > 0 && flen[0] < sizeof ip && memchr(line + start[0], '\0', flen[0]) == NULL) {
-		memcpy(ip, line + start[0], flen[0]);
-		ip[flen[0]] = '\0';
-		if (inet_pton(AF_INET, ip, want) == 1)
-			pton = AF_INET;
-		else if (inet_pton(AF_INET6, ip, want) == 1)
-			pton = AF_INET6;
+	file = data + 1 + name_len;
+	len = size - 1 - name_len;
+	memset(whole, 0xa5, sizeof whole);
+	memset(split, 0x5a, sizeof split);
+	memset(ref, 0, sizeof ref);
+	nw = stream(file, len, name, name_len, whole, max, 0, 0);
+	ns = stream(file, len, name, name_len, split, max, maxps[seed % 4], seed);
+	nr = reference((const char *)file, len, name, name_len, ref, max);
+	FZ_CHECK(nw == ns);
+	if (nw != nr) {
+		fprintf(stderr, "hosts: %zu addresses, the plain reading finds %zu\n", nw, nr);
+		abort();
 	}
-	if (fam) {
-		FZ_CHECK(name_len > 0 && found);
-		FZ_CHECK(fam == pton); /* the whole first field is the address */
-		FZ_CHECK(memcmp(addr, want, fam == AF_INET ? 4 : 16) == 0);
-	} else if (found && pton && plain_name(name, name_len) &&
-		   plain_addr(line + start[0], flen[0])) {
-		FZ_CHECK(!"a plain hosts line with the name did not match");
+	for (i = 0; i < nw; i++) {
+		FZ_CHECK(whole[i][0] == AF_INET || whole[i][0] == AF_INET6);
+		FZ_CHECK(memcmp(whole[i], split[i], whole[i][0] == AF_INET ? 5 : 17) == 0);
+		FZ_CHECK(memcmp(whole[i], ref[i], whole[i][0] == AF_INET ? 5 : 17) == 0);
 	}
-	free(start);
-	free(flen);
+	for (i = nw; i < max; i++)
+		FZ_CHECK(whole[i][0] == 0xa5); /* nothing written past the count */
 	free(name);
-	free(line);
 	return 0;
 }

@@ -180,6 +180,7 @@ static void port(const uint8_t *s, size_t n)
 	}
 	if (r == HC_PARSE_DONE) {
 		FZ_CHECK(digits && v >= 1 && v <= 65535 && p == v);
+		FZ_CHECK(n <= 5); /* one to five digits: 008080 is not a port */
 	} else {
 		FZ_CHECK(p == 0);
 		/* Plain forms must be accepted: 1..65535 without a leading zero. */

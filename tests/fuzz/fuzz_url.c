@@ -11,11 +11,47 @@ static int bad_host_byte(unsigned char c)
 	       c == '[' || c == ']' || c == '@';
 }
 
+/* A name whose last label is all digits is an IPv4 literal that inet_pton
+ * takes (no leading zeros, four parts): 127.0.0.01, 10.1 and 1234 are not
+ * hosts. A trailing dot does not make a new label. */
+static void check_numeric_name(const char *h, size_t n)
+{
+	char ip[HC_HOST_MAX + 1];
+	unsigned char a[4];
+	size_t end = n, i;
+
+	if (end > 0 && h[end - 1] == '.')
+		end--;
+	for (i = end; i > 0 && h[i - 1] != '.'; i--)
+		if (h[i - 1] < '0' || h[i - 1] > '9')
+			return;
+	if (i == end)
+		return;
+	memcpy(ip, h, n);
+	ip[n] = '\0';
+	FZ_CHECK(inet_pton(AF_INET, ip, a) == 1);
+}
+
+/* family and ip: an IP literal's address, as inet_pton reads it; 0 for a
+ * name. */
+static void check_address(const struct hc_url *u)
+{
+	char ip[HC_HOST_MAX + 1];
+	unsigned char a[16];
+	int fam;
+
+	memcpy(ip, u->host, u->host_len);
+	ip[u->host_len] = '\0';
+	fam = inet_pton(AF_INET, ip, a) == 1 ? AF_INET : inet_pton(AF_INET6, ip, a) == 1 ? AF_INET6 : 0;
+	FZ_CHECK(u->family == fam);
+	FZ_CHECK(fam == 0 || memcmp(u->ip, a, fam == AF_INET ? 4 : 16) == 0);
+}
+
 static void check_done(const struct hc_url *u, const char *s, size_t len)
 {
 	size_t i;
 
-	FZ_CHECK(u->scheme == HC_HTTP || u->scheme == HC_TCP);
+	FZ_CHECK(u->scheme == HC_HTTP || u->scheme == HC_TCP || u->scheme == HC_GRPC);
 	FZ_CHECK(u->host_len >= 1 && u->host_len <= HC_HOST_MAX);
 	FZ_CHECK(fz_inside(u->host, u->host_len, s, len));
 	for (i = 0; i < u->host_len; i++)
@@ -30,13 +66,24 @@ static void check_done(const struct hc_url *u, const char *s, size_t len)
 		memcpy(ip, u->host, u->host_len);
 		ip[u->host_len] = '\0';
 		FZ_CHECK(inet_pton(AF_INET6, ip, a) == 1);
+	} else {
+		check_numeric_name(u->host, u->host_len);
 	}
 	FZ_CHECK(u->port >= 1 && u->port <= 65535);
 	FZ_CHECK(u->port_given == 0 || u->port_given == 1);
 	if (!u->port_given)
 		FZ_CHECK(u->scheme == HC_HTTP && u->port == 80);
+	check_address(u);
 	if (u->scheme == HC_TCP) {
 		FZ_CHECK(u->port_given);
+		return;
+	}
+	if (u->scheme == HC_GRPC) { /* the service's name: the path after '/' */
+		FZ_CHECK(u->port_given && u->target != NULL);
+		FZ_CHECK(u->target_len == 0 || fz_inside(u->target, u->target_len, s, len));
+		FZ_CHECK(u->target_len == 0 || u->target[-1] == '/');
+		for (i = 0; i < u->target_len; i++)
+			FZ_CHECK(u->target[i] > 0x20 && u->target[i] < 0x7f && u->target[i] != '#');
 		return;
 	}
 	/* "/path?query", or "?query" alone (the request then gets "/?query"). */
@@ -71,10 +118,12 @@ static void check_rebuilt(const struct hc_url *u)
 	if (u->authority_len + u->target_len + 8 > sizeof buf)
 		return;
 	n = u->scheme == HC_TCP ? 6 : 7;
-	memcpy(buf, u->scheme == HC_TCP ? "tcp://" : "http://", n);
+	memcpy(buf, u->scheme == HC_TCP ? "tcp://" : u->scheme == HC_GRPC ? "grpc://" : "http://", n);
 	memcpy(buf + n, u->authority, u->authority_len);
 	n += u->authority_len;
-	if (u->scheme == HC_HTTP) {
+	if (u->scheme == HC_GRPC)
+		buf[n++] = '/';
+	if (u->scheme != HC_TCP) {
 		memcpy(buf + n, u->target, u->target_len);
 		n += u->target_len;
 	}
@@ -94,7 +143,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	r = hc_url_parse(s, size, &u);
 	FZ_CHECK(r == HC_PARSE_DONE || r == HC_PARSE_INVALID);
 	if (r == HC_PARSE_INVALID) {
-		FZ_CHECK(u.scheme == HC_HTTP || u.scheme == HC_TCP);
+		FZ_CHECK(u.scheme == HC_HTTP); /* cleared: HC_URL_INIT */
 		FZ_CHECK(u.host == NULL || fz_inside(u.host, u.host_len, s, size));
 		FZ_CHECK(u.authority == NULL || fz_inside(u.authority, u.authority_len, s, size));
 		FZ_CHECK(u.target == NULL || u.target_len <= size + 1);

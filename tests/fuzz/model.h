@@ -1,23 +1,14 @@
 /* model.h - the verdict a response must get, whatever pieces it arrives in.
  *
- * hc_probe() reads the response into one HC_HEAD_MAX buffer: it parses the
- * head as bytes arrive (skipping 1xx heads), checks the status, then, with
- * body_contains, de-chunks or counts the body and feeds it to hc_match_feed.
- * model_judge() does the same with the library's parsers, with recv()
- * replaced by a "network" that hands out the response in pieces, in the
- * plainest form of the rules:
- *  - a fault in the head is found whatever the pieces: the verdict is what
- *    parsing after every read would give. (To keep the fuzzer fast it parses
- *    when a line may have ended or the first bytes are in, and always once
- *    more before it calls a head too large or closed early: the parser
- *    answers the same for every prefix, which fuzz_head checks, so this
- *    changes no verdict, only the work.) A head still incomplete when the
- *    buffer is full is too large; one incomplete at the end was closed early;
- *  - body data decoded before a chunk-framing fault is still searched, so
- *    "found" does not depend on whether the fault came in the same read.
- * fuzz_response.c checks that these verdicts do not depend on the pieces;
- * tests/hardening/replay.c serves the same bytes in the same pieces to the
- * real hc_probe() and checks that it reaches the same verdicts.
+ * hc_probe() reads the response into its HC_BUF_BYTES buffer and feeds each
+ * read to the response engine (hc_http_feed), then a len 0 call when the
+ * peer closes. model_judge() does the same with recv() replaced by a
+ * "network" that hands out the response in pieces, and the engine fed
+ * directly: no copy of the probe's reading here, so the model is the
+ * engine's contract and nothing else. fuzz_response.c checks that the
+ * verdict does not depend on the pieces; tests/hardening/replay.c serves
+ * the same bytes in the same pieces to the real hc_probe() and checks that
+ * it reaches the same verdicts.
  *
  * An input is: [split A][split B][flags][text length] text... response...
  *   flags bit 0: with body_contains; bits 1-2: the accepted status list. */
@@ -140,118 +131,39 @@ static int model_input(const uint8_t *data, size_t size, struct model_cfg *cfg)
 	return 1;
 }
 
-struct model_conn {
-	struct model_net *net;
-	char buf[HC_HEAD_MAX];
-	size_t len;
-	struct hc_match m;
-};
-
-static int model_interim(int status) { return status >= 100 && status < 200 && status != 101; }
-
-static enum hc_error model_head(struct model_conn *c, struct hc_head *h)
+/* The request the model and replay.c judge with: cfg's statuses and text. */
+static void model_request(const struct model_cfg *cfg, struct hc_request *req)
 {
-	size_t fresh = c->len, r = 1;
+	struct hc_request fresh = HC_REQUEST_INIT;
 
-	for (;;) {
-		/* Parse when a line may have ended, for the first bytes, and
-		 * before giving up on a full buffer or a closed stream. */
-		if (c->len > 0 && (c->len < 8 || r == 0 || c->len == sizeof c->buf ||
-				   memchr(c->buf + c->len - fresh, '\n', fresh))) {
-			switch (hc_head_parse(c->buf, c->len, h)) {
-			case HC_PARSE_INVALID:
-				return h->framing ? HC_ERR_FRAMING : HC_ERR_MALFORMED;
-			case HC_PARSE_DONE:
-				if (!model_interim(h->status))
-					return HC_OK;
-				c->len -= h->head_len;
-				memmove(c->buf, c->buf + h->head_len, c->len);
-				fresh = c->len;
-				continue;
-			case HC_PARSE_MORE:
-				break;
-			}
-		}
-		if (r == 0)
-			return HC_ERR_CLOSED;
-		if (c->len == sizeof c->buf)
-			return HC_ERR_TOO_LARGE;
-		r = model_recv(c->net, c->buf + c->len, sizeof c->buf - c->len);
-		c->len += r;
-		fresh = r;
-	}
+	*req = fresh;
+	req->accept = cfg->accept;
+	req->body_contains = cfg->text;
+	req->body_contains_len = cfg->text_len;
 }
 
-static enum hc_error model_body(struct model_conn *c, const struct model_cfg *cfg,
-				const struct hc_head *h)
+/* The verdict for cfg's response cut as pattern says (0: whole, 1: A, 2: B):
+ * the error; *status the final status (0 when no head was read); *detail
+ * the engine's detail. */
+static enum hc_error model_judge(const struct model_cfg *cfg, int pattern, int *status,
+				 const char **detail)
 {
-	struct hc_chunked ch = HC_CHUNKED_INIT;
-	unsigned long long left = h->content_length;
-	size_t scanned = 0, n, used, r;
-	int done = 0, bad = 0;
-
-	if (h->status == 204 || h->status == 304)
-		return HC_ERR_BODY;
-	hc_match_init(&c->m, cfg->text, cfg->text_len);
-	c->len -= h->head_len;
-	memmove(c->buf, c->buf + h->head_len, c->len);
-	for (;;) {
-		n = c->len;
-		if (h->chunked) {
-			switch (hc_chunked_decode(&ch, c->buf, c->len, &n, &used)) {
-			case HC_PARSE_INVALID:
-				bad = 1;
-				break;
-			case HC_PARSE_DONE:
-				done = 1;
-				break;
-			case HC_PARSE_MORE:
-				break;
-			}
-		} else if (h->has_length) {
-			if (n > left)
-				n = (size_t)left;
-			left -= n;
-			done = left == 0;
-		}
-		if (n > HC_BODY_SCAN_MAX - scanned)
-			n = HC_BODY_SCAN_MAX - scanned;
-		if (hc_match_feed(&c->m, c->buf, n))
-			return HC_OK;
-		scanned += n;
-		if (bad)
-			return HC_ERR_FRAMING;
-		if (scanned == HC_BODY_SCAN_MAX || done)
-			return HC_ERR_BODY;
-		r = model_recv(c->net, c->buf, sizeof c->buf);
-		if (r == 0)
-			return (h->chunked || h->has_length) ? HC_ERR_CLOSED : HC_ERR_BODY;
-		c->len = r;
-	}
-}
-
-/* The verdict for cfg's response cut as pattern says (0: whole, 1: A, 2: B);
- * *status gets the final status, 0 when no head was read. */
-static enum hc_error model_judge(const struct model_cfg *cfg, int pattern, int *status)
-{
-	static struct model_conn c; /* 10 KiB: off the stack */
+	static char buf[HC_BUF_BYTES]; /* the probe's buffer; off the stack */
 	struct model_net net;
-	struct hc_head h;
-	enum hc_error e;
+	struct hc_request req;
+	struct hc_result res;
+	struct hc_http e;
+	size_t n;
 
 	model_net_init(&net, cfg, pattern);
-	c.net = &net;
-	c.len = 0;
-	*status = 0;
-	e = model_head(&c, &h);
-	if (e != HC_OK)
-		return e;
-	*status = h.status;
-	if (!hc_status_match(&cfg->accept, h.status))
-		return HC_ERR_STATUS;
-	if (cfg->text)
-		return model_body(&c, cfg, &h);
-	return HC_OK;
+	model_request(cfg, &req);
+	hc_http_init(&e, &req, &res);
+	do {
+		n = model_recv(&net, buf, sizeof buf);
+	} while (hc_http_feed(&e, buf, n) == HC_PARSE_MORE && n > 0);
+	*status = res.status;
+	*detail = res.detail;
+	return res.error;
 }
 
 #endif

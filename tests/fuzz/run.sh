@@ -20,7 +20,7 @@ for t in "$@"; do
 		continue
 	fi
 	case $t in
-	fuzz_head | fuzz_response) maxlen=12000 ;; # past HC_HEAD_MAX
+	fuzz_http | fuzz_response) maxlen=12000 ;; # past HC_BUF_BYTES: reads and lines span buffers
 	*) maxlen=4096 ;;
 	esac
 	dict=

@@ -503,6 +503,17 @@ def read_call(max_s=5.0):
     return ("h2_read", "call", float(max_s))
 
 
+def read_until(pred, max_s=5.0):
+    """Read until pred(conn.view) is true, EOF or max_s: e.g. until the
+    client acknowledged a PING."""
+    return ("h2_read", pred, float(max_s))
+
+
+def ping_acked(view):
+    """The client sent a PING with ACK (a read_until predicate)."""
+    return any(t == PING and fl & ACK for t, fl, _, _ in view.frames)
+
+
 def dynamic(fn):
     """A step computed when it runs: fn(conn) returns a list of steps
     (conn.view is what the client sent so far)."""
@@ -600,6 +611,8 @@ class H2Server(hcserver.Server):
             if until == "settings" and v.settings is not None:
                 return
             if until == "call" and v.ended:
+                return
+            if callable(until) and until(v):
                 return
             if self.stopping.is_set() or time.monotonic() >= end \
                     or len(conn.received) >= hcserver.REQUEST_MAX:

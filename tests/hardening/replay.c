@@ -8,9 +8,9 @@
  * the request, then writes the response one piece at a time, waiting until
  * the probe has read each piece (TIOCOUTQ == 0) before writing the next, so
  * that every recv() of the probe ends where a piece ends. The probe's
- * verdict and status must be the model's (which fuzz_response checks is the
- * same for every split). One test per file; the last line is
- * 'N passed, M failed'. */
+ * verdict, status and detail must be the model's: the engine fed the same
+ * pieces directly (which fuzz_response checks is the same for every split).
+ * One test per file; the last line is 'N passed, M failed'. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -122,15 +122,13 @@ static void serve(int lfd, const struct model_cfg *cfg, int pattern)
 static enum hc_error probe(int lfd, const struct model_cfg *cfg, int pattern, int *status,
 			   struct hc_result *res)
 {
-	struct hc_request req = HC_REQUEST_INIT;
+	struct hc_request req;
 	static char url[] = "http://replay.localhost/";
 	pid_t pid;
 
+	model_request(cfg, &req);
 	hc_url_parse(url, sizeof url - 1, &req.url);
 	req.unix_socket = sock_path;
-	req.accept = cfg->accept;
-	req.body_contains = cfg->text;
-	req.body_contains_len = cfg->text_len;
 	req.timeout_ms = 5000;
 	fflush(NULL);
 	pid = fork();
@@ -147,12 +145,18 @@ static enum hc_error probe(int lfd, const struct model_cfg *cfg, int pattern, in
 	return res->error;
 }
 
+static int same_detail(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
 static int run_file(int lfd, const char *path, int *skipped)
 {
 	static uint8_t data[INPUT_MAX];
 	struct model_cfg cfg;
 	struct hc_result res;
 	enum hc_error want, got;
+	const char *want_detail;
 	int p, want_st, got_st, ok = 1, fd;
 	ssize_t n;
 
@@ -168,13 +172,14 @@ static int run_file(int lfd, const char *path, int *skipped)
 		return 1;
 	}
 	for (p = 0; p < 3; p++) {
-		want = model_judge(&cfg, p, &want_st);
+		want = model_judge(&cfg, p, &want_st, &want_detail);
 		got = probe(lfd, &cfg, p, &got_st, &res);
-		if (got != want || got_st != want_st) {
-			printf("FAIL: %s: %s: probe says %s (error %d, HTTP %d%s%s), "
-			       "model says error %d, HTTP %d (errno %d)\n", path, pattern_name[p],
-			       hc_strerror(got), got, got_st, res.detail ? ", " : "",
-			       res.detail ? res.detail : "", want, want_st, res.sys_errno);
+		if (got != want || got_st != want_st || !same_detail(res.detail, want_detail)) {
+			printf("FAIL: %s: %s: probe says %s (error %d, HTTP %d, %s), "
+			       "the engine says error %d, HTTP %d, %s (errno %d)\n", path,
+			       pattern_name[p], hc_strerror(got), got, got_st,
+			       res.detail ? res.detail : "no detail", want, want_st,
+			       want_detail ? want_detail : "no detail", res.sys_errno);
 			ok = 0;
 		} else if (verbose) {
 			printf("ok  : %s: %s: error %d, HTTP %d\n", path, pattern_name[p], got, got_st);

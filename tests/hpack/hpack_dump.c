@@ -120,8 +120,8 @@ static size_t unhex(char *s, unsigned char *out)
 	int hi, lo;
 
 	while (s[0] && s[1]) {
-		hi = hc_hex(s[0]);
-		lo = hc_hex(s[1]);
+		hi = hci_hex(s[0]);
+		lo = hci_hex(s[1]);
 		if (hi < 0 || lo < 0) {
 			fprintf(stderr, "hpack_dump: bad hex\n");
 			exit(2);

@@ -9,6 +9,7 @@ chroot checks are; run.py says so when they are left out.
 """
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -569,7 +570,32 @@ def slow_case(call, tcp=False, hosts=None, want=None):
     return fn
 
 
+# ---- 3. the system calls of a healthy probe ----
+
+# What a healthy HTTP probe asks of the kernel, in order: nothing for the
+# start (no thread-local storage, no stdio), SIGPIPE ignored, the clock at
+# the start and at the first wait, one socket, one send, one wait, one
+# read, the verdict.
+HEALTHY_CALLS = ["rt_sigaction", "clock_gettime", "socket", "connect", "sendto",
+                 "clock_gettime", "ppoll", "recvfrom", "close", "write", "exit_group"]
+
+
+def healthy_calls(t):
+    s = t.server(respond())
+    d = tempfile.mkdtemp(prefix="hcstrace")
+    t.socks.append(_Rmtree(d))
+    log = os.path.join(d, "log")
+    r = t.run([tool("strace"), "-qq", "-o", log, hcrun.binary(), s.url()], direct=True)
+    check(r.rc == 0, "not healthy under strace\n%s", r.describe())
+    with open(log) as f:
+        calls = [re.match(r"([a-z0-9_]+)\(", l).group(1) for l in f if re.match(r"[a-z]", l)]
+    calls = [c for c in calls if c != "execve"]
+    t.note("%d system calls: %s" % (len(calls), " ".join(calls)))
+    check(calls == HEALTHY_CALLS, "system calls %s, want %s", calls, HEALTHY_CALLS)
+
+
 def robust_tools():
+    scenario("healthy_probe_system_calls")(healthy_calls)
     scenario("slow_connect_tcp_is_timed_out")(slow_case("connect", tcp=True))
     scenario("slow_connect_http_is_timed_out")(slow_case("connect"))
     scenario("slow_send_http_is_timed_out")(slow_case("sendto"))

@@ -26,6 +26,7 @@ import scenarios  # noqa: E402  (registers the scenarios)
 import hostile  # noqa: E402,F401
 import static  # noqa: E402,F401
 import robust  # noqa: E402,F401
+import grpc  # noqa: E402,F401
 
 
 def run_one(name, fn):

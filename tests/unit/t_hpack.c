@@ -248,7 +248,7 @@ static size_t unhex(const char *hex, unsigned char *out, size_t cap)
 	for (; *hex; hex++) {
 		if (*hex == ' ')
 			continue;
-		x = hc_hex(*hex);
+		x = hci_hex(*hex);
 		if (x < 0 || n == cap)
 			FAIL("bad hex in the row: %s", hex);
 		if (hi < 0) {

@@ -155,6 +155,22 @@ static void test_random(void **state)
 	}
 }
 
+/* A text longer than HC_TEXT_MAX (the caller's error) is cut to its first
+ * HC_TEXT_MAX bytes: the table is never written past its end (the struct
+ * ends at a guard page). */
+static void test_text_over_max(void **state)
+{
+	static char text[HC_TEXT_MAX + 500];
+	struct hc_match *m = (struct hc_match *)guard_space(2, sizeof *m);
+	(void)state;
+	memset(text, 'a', sizeof text);
+	text[HC_TEXT_MAX - 1] = 'b';
+	hc_match_init(m, text, sizeof text);
+	CHECK_INT("len", m->len, HC_TEXT_MAX);
+	CHECK_INT("the first HC_TEXT_MAX bytes are found",
+		  hc_match_feed(m, guard_put(1, text, HC_TEXT_MAX), HC_TEXT_MAX), 1);
+}
+
 void unit_match(void)
 {
 	size_t i;
@@ -162,5 +178,6 @@ void unit_match(void)
 		unit_add("match", rows[i].name, test_row, &rows[i]);
 	unit_add("match", "once seen, stays seen", test_sticky, NULL);
 	unit_add("match", "text of HC_TEXT_MAX bytes", test_text_max, NULL);
+	unit_add("match", "a text over HC_TEXT_MAX is cut, not written past", test_text_over_max, NULL);
 	unit_add("match", "300 random {a,b} texts, byte by byte", test_random, NULL);
 }

@@ -1,4 +1,7 @@
 /* t_url.c - hc_url_parse: http://HOST[:PORT][/PATH[?QUERY]] and tcp://HOST:PORT. */
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
 #include "unit.h"
 
 struct url_row {
@@ -48,6 +51,18 @@ static const struct url_row rows[] = {
 	OK_TCP("tcp ipv4", "tcp://127.0.0.1:5432", "127.0.0.1", "127.0.0.1:5432", 5432),
 	OK_TCP("tcp [::1]", "tcp://[::1]:6379", "::1", "[::1]:6379", 6379),
 	OK_TCP("tcp name", "tcp://db:5432", "db", "db:5432", 5432),
+	OK_TCP("tcp with a trailing /", "tcp://db:5432/", "db", "db:5432", 5432),
+	{ "grpc with a service", LIT("grpc://127.0.0.1:50051/pkg.Svc"), HC_PARSE_DONE, HC_GRPC, "127.0.0.1",
+	  "127.0.0.1:50051", 50051, 1, NULL },
+	{ "grpc without a service", LIT("grpc://[::1]:9"), HC_PARSE_DONE, HC_GRPC, "::1", "[::1]:9", 9, 1, NULL },
+	OK_HTTP("port with leading zeros, five characters", "http://h:00080/", "h", "h:00080", 80, 1, "/"),
+	OK_HTTP("a name whose last label has a letter", "http://10.1a/", "10.1a", "10.1a", 80, 0, "/"),
+	OK_HTTP("a name with digits, last label a word", "http://1.2.3.x/", "1.2.3.x", "1.2.3.x", 80, 0, "/"),
+	OK_HTTP("a name of one digit label and a word", "http://1a/", "1a", "1a", 80, 0, "/"),
+	OK_HTTP("ipv4 with a zero part", "http://10.0.0.0/", "10.0.0.0", "10.0.0.0", 80, 0, "/"),
+	OK_HTTP("a name with a trailing dot", "http://localhost./", "localhost.", "localhost.", 80, 0, "/"),
+	OK_HTTP("a one-letter name with a trailing dot", "http://a.:81/", "a.", "a.:81", 81, 1, "/"),
+	OK_HTTP("a name 1-2", "http://1-2/", "1-2", "1-2", 80, 0, "/"),
 
 	BAD("port 0", "http://h:0/"),
 	BAD("port 65536", "http://h:65536/"),
@@ -56,9 +71,27 @@ static const struct url_row rows[] = {
 	BAD("empty port, no path", "http://h:"),
 	BAD("port with sign", "http://h:+80/"),
 	BAD("port with letter", "http://h:8o/"),
+	BAD("six-character port", "http://h:008080/"),
+	BAD("six-character port 000080", "http://h:000080/"),
+	BAD("tcp six-character port", "tcp://h:065535"),
+	BAD("ipv4 with a leading zero (127.0.0.01)", "http://127.0.0.01/"),
+	BAD("ipv4 with a leading zero in the first part", "http://010.0.0.1/"),
+	BAD("ipv4 part 00", "http://10.00.0.1:80/"),
+	BAD("two-part numeric host 10.1", "http://10.1/"),
+	BAD("all-digit host 1234", "http://1234/"),
+	BAD("all-digit host 0", "tcp://0:80"),
+	BAD("ipv4 part over 255", "http://10.0.0.256/"),
+	BAD("five-part numeric host", "http://1.2.3.4.5/"),
+	BAD("numeric last label after a name", "http://example.123/"),
+	BAD("numeric host with a trailing dot", "http://10.0.0.1./"),
+	BAD("numeric last label before a trailing dot", "http://a.1./"),
+	BAD("numeric last label 0", "http://a.0/"),
 	BAD("tcp without port", "tcp://127.0.0.1"),
 	BAD("tcp with empty port", "tcp://127.0.0.1:"),
 	BAD("tcp with a path", "tcp://h:80/x"),
+	BAD("tcp with a query", "tcp://h:80?"),
+	BAD("grpc without a port", "grpc://h/x"),
+	BAD("grpc with a query and no path", "grpc://h:1?x"),
 	BAD("https", "https://h/"),
 	BAD("unknown scheme", "ftp://h/"),
 	BAD("no scheme", "localhost:8080/"),
@@ -114,6 +147,33 @@ static void check_wire_target(const struct hc_url *u, const char *target)
 	CHECK_BYTES("request line", buf, wn, want, wn);
 }
 
+/* family and ip: what inet_pton makes of the host, 0 for a name. */
+static void check_family(const struct hc_url *u)
+{
+	char host[HC_HOST_MAX + 1];
+	unsigned char ip[16];
+	int fam;
+	size_t n;
+
+	memcpy(host, u->host, u->host_len);
+	host[u->host_len] = '\0';
+	fam = inet_pton(AF_INET, host, ip) == 1 ? AF_INET : inet_pton(AF_INET6, host, ip) == 1 ? AF_INET6 : 0;
+	CHECK_INT("family", u->family, fam);
+	n = fam == AF_INET ? 4 : 16;
+	if (fam)
+		CHECK_BYTES("ip", (const char *)u->ip, n, (const char *)ip, n);
+}
+
+/* An invalid URL leaves the output as HC_URL_INIT's. */
+static void check_cleared(const struct hc_url *u)
+{
+	struct hc_url z;
+
+	memset(&z, 0, sizeof z);
+	if (memcmp(u, &z, sizeof z) != 0)
+		FAIL("an invalid URL left fields set");
+}
+
 static void test_row(void **state)
 {
 	const struct url_row *r = *state;
@@ -124,8 +184,10 @@ static void test_row(void **state)
 	memset(&u, 0x5A, sizeof u);
 	got = hc_url_parse(in, r->len, &u);
 	CHECK_PARSE("outcome", got, r->want);
-	if (r->want != HC_PARSE_DONE)
+	if (r->want != HC_PARSE_DONE) {
+		check_cleared(&u);
 		return;
+	}
 	CHECK_INT("scheme", u.scheme, r->scheme);
 	CHECK_BYTES("host", u.host, u.host_len, r->host, strlen(r->host));
 	if (!inside(u.host, in, r->len))
@@ -135,6 +197,7 @@ static void test_row(void **state)
 		FAIL("authority does not point into the URL string");
 	CHECK_INT("port", u.port, r->port);
 	CHECK_INT("port_given", u.port_given, r->port_given);
+	check_family(&u);
 	if (r->target) {
 		/* The stored target is the wire target, or (query-only URL)
 		 * that target without its leading '/'. */

@@ -27,7 +27,8 @@
 
 /* Independent slots, so a test can hold a few guarded buffers at once. */
 #define GUARD_SLOTS 4
-#define GUARD_MAX   (256u * 1024u) /* largest buffer a slot holds */
+#define GUARD_MAX   (512u * 1024u) /* largest buffer a slot holds: the
+				       * 256 KiB field line row and its head */
 
 /* Copies len bytes of src so that they end right before an unreadable
  * page, and returns the copy. len 0 returns a pointer to the guard page. */
@@ -45,19 +46,39 @@ void unit_add(const char *area, const char *name, CMUnitTestFunction fn,
 /* Each area registers its rows (called once by main). */
 void unit_url(void);
 void unit_options(void);
-void unit_head(void);
+void unit_http(void);
 void unit_chunked(void);
 void unit_match(void);
 void unit_request(void);
 void unit_misc(void);
 void unit_hpack(void);
 
+/* ---- t_http.c: a response and the verdict the engine must reach ----
+ * (t_chunked.c makes rows of its own and runs them the same way) */
+struct http_row {
+	const char *name;
+	const char *in;
+	size_t len, at;        /* at: bytes up to and including the verdict's byte */
+	const char *accept;    /* status list; NULL: the default 200-399 */
+	const char *text;      /* -b TEXT; NULL: the head decides */
+	enum hc_method method;
+	size_t text_len;       /* the text's length; 0: strlen(text) */
+	enum hc_parse want;    /* DONE or INVALID at `at`; MORE: waiting at the end */
+	enum hc_error err;     /* the verdict (MORE rows: once the peer closes) */
+	int status;
+	const char *detail;
+};
+/* A cmocka test whose state is a struct http_row: fed whole, byte by byte
+ * and split at every offset (see t_http.c). */
+void http_row_test(void **state);
+
 /* A printable rendering of bytes for failure messages (static buffer,
  * overwritten by the next call with the same which, 0..3). */
 const char *show(int which, const char *p, size_t n);
 
 /* Fails the current test with a message (printf-like). */
-#define FAIL(...) fail_msg(__VA_ARGS__)
+#define FAIL(...) unit_fail(__VA_ARGS__)
+void unit_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
 /* Equality of two byte strings, failing with both shown. */
 #define CHECK_BYTES(what, got, got_len, want, want_len) do { \
