@@ -11,8 +11,23 @@
 
 /* The options, one row each: the short letter (0: none), the long name and
  * where it may be given. ARG: argv with a value, and HEALTHCHECK_NAME;
- * ENV: only in the environment; FLAG: argv, no value. */
-enum { ARG, ENV, FLAG };
+ * ENV: only in the environment; FLAG: argv, no value; SWITCH: a FLAG the
+ * environment may set too (HEALTHCHECK_NAME=1, true, yes; 0, false, no).
+ * The TLS build has the TLS options. */
+enum { ARG, ENV, FLAG, SWITCH };
+#ifdef HC_TLS
+#define TLS_OPTIONS(X) \
+	X(CACERT, 0, "cacert", ARG) \
+	X(SERVERNAME, 0, "servername", ARG) \
+	X(PIN, 0, "pin", ARG) \
+	X(CERT, 0, "cert", ARG) \
+	X(KEY, 0, "key", ARG) \
+	X(INSECURE, 'k', "insecure", SWITCH)
+#define VERSION_LINE "healthcheck " HC_VERSION " with TLS 1.2 (BearSSL)\n"
+#else
+#define TLS_OPTIONS(X)
+#define VERSION_LINE "healthcheck " HC_VERSION "\n"
+#endif
 #define OPTIONS(X) \
 	X(TIMEOUT, 't', "timeout", ARG) \
 	X(HEADER, 'H', "header", ARG) \
@@ -23,6 +38,7 @@ enum { ARG, ENV, FLAG };
 	X(WAIT, 'w', "wait", ARG) \
 	X(URL, 0, "url", ENV) \
 	X(PORT, 0, "port", ENV) \
+	TLS_OPTIONS(X) \
 	X(QUIET, 'q', "quiet", FLAG) \
 	X(VERBOSE, 'v', "verbose", FLAG) \
 	X(HELP, 'h', "help", FLAG) \
@@ -34,7 +50,7 @@ enum { ARG, ENV, FLAG };
 #define OPT_KIND(id, ch, name, kind) kind,
 enum { OPTIONS(OPT_ENUM) O_COUNT };
 static const char opt_letter[] = { OPTIONS(OPT_LETTER) };
-static const char opt_names[] = OPTIONS(OPT_NAME);
+static const char opt_names[] HCI_BYTES = OPTIONS(OPT_NAME);
 static const unsigned char opt_kind[] = { OPTIONS(OPT_KIND) };
 
 /* The long name of option o. */
@@ -43,13 +59,23 @@ static const char *opt_long(int o)
 	return hci_nth(opt_names, (unsigned)o);
 }
 
-static const char help_text[] =
+#ifdef HC_TLS
+#define HELP_URL "URL: http[s]://HOST[:PORT][/PATH], grpc[s]://HOST:PORT[/SERVICE] or " \
+	"tcp://HOST:PORT,\n"
+#define HELP_TLS "--cacert FILE ($SSL_CERT_FILE)  --servername NAME  -k --insecure\n" \
+	"--pin sha256//BASE64  --cert FILE --key FILE\n"
+#else
+#define HELP_URL "URL: http://HOST[:PORT][/PATH], grpc://HOST:PORT[/SERVICE] or tcp://HOST:PORT,\n"
+#define HELP_TLS
+#endif
+static const char help_text[] HCI_BYTES =
 	"usage: healthcheck [OPTIONS] [URL]\n"
-	"URL: http://HOST[:PORT][/PATH], grpc://HOST:PORT[/SERVICE] or tcp://HOST:PORT,\n"
+	HELP_URL
 	" else $HEALTHCHECK_URL,"
 	" else http://localhost:$HEALTHCHECK_PORT|$PORT|8080/\n"
 	"-t --timeout 900ms  -H --header 'Name: value'  -X --method GET|HEAD\n"
 	"-s --status 200-399  -b --body-contains TEXT  --unix-socket PATH  -w --wait 5s\n"
+	HELP_TLS
 	"-q --quiet  -v --verbose  -h --help  -V --version; also HEALTHCHECK_TIMEOUT...\n"
 	"Exit: 0 healthy, 1 unhealthy, 64 usage\n";
 
@@ -59,6 +85,9 @@ struct cli {
 	const char *env[O_COUNT];  /* its environment entry, when it came from there */
 	struct hc_request *req;    /* -H headers go straight into it */
 	const char *url, *port;    /* argv's URL; the PORT=... entry */
+#ifdef HC_TLS
+	const char *ssl_cert_file; /* $SSL_CERT_FILE, as OpenSSL reads it */
+#endif
 	int flag[O_COUNT];
 };
 
@@ -131,7 +160,7 @@ static int usage(const struct cli *c, const char *what, const char *arg, size_t 
 /* Records option o with value v, from the command line. 0 or an exit code. */
 static int take(struct cli *c, int o, const char *v)
 {
-	if (opt_kind[o] == FLAG) {
+	if (opt_kind[o] >= FLAG) {
 		c->flag[o] = 1;
 		return 0;
 	}
@@ -190,21 +219,21 @@ static int parse_args(struct cli *c, int argc, char **argv)
 			if ((o = find(a + 2, (size_t)(s - a - 2), 0)) < 0)
 				return usage(c, "unknown option ", a, ALL);
 			v = *s ? s + 1 : NULL;
-			if (opt_kind[o] == FLAG && v)
+			if (opt_kind[o] >= FLAG && v)
 				return usage(c, "no value is taken by ", a, ALL);
 		} else {
 			for (s = a + 1;; s++) {
 				name[1] = *s;
 				if ((o = find(NULL, 0, *s)) < 0)
 					return usage(c, "unknown option ", name, ALL);
-				if (opt_kind[o] != FLAG || s[1] == '\0')
+				if (opt_kind[o] < FLAG || s[1] == '\0')
 					break;
 				c->flag[o] = 1;
 			}
 			v = s[1] ? s + 1 : NULL;
 			a = name;
 		}
-		if (opt_kind[o] != FLAG && !v) {
+		if (opt_kind[o] < FLAG && !v) {
 			if (++i >= argc)
 				return usage(c, "a value is needed by ", a, ALL);
 			v = argv[i];
@@ -234,6 +263,10 @@ static void read_env(struct cli *c, char **envp)
 		e = *envp;
 		if (*e == 'P' && env_value(e, "port"))
 			c->port = e;
+#ifdef HC_TLS
+		if (*e == 'S' && (v = env_value(e, "ssl-cert-file")) != NULL)
+			c->ssl_cert_file = v;
+#endif
 		if (*e != 'H') /* most of the environment ends here */
 			continue;
 		for (v = "HEALTHCHECK_"; *v && *e == *v; e++, v++)
@@ -301,6 +334,59 @@ static int duration(const struct cli *c, int o, unsigned *ms)
 	return 0;
 }
 
+#ifdef HC_TLS
+/* "WHAT --name" or "WHAT HEALTHCHECK_NAME", as the option was given. */
+static int about(const struct cli *c, const char *what, int o)
+{
+	char b[64];
+	struct hci_out w = {b, 0, sizeof b - 1};
+	const char *e = c->env[o];
+	size_t n;
+
+	hci_puts(&w, what);
+	if (e) {
+		for (n = 0; e[n] != '='; n++)
+			;
+		hci_put(&w, e, n);
+	} else {
+		HCI_PUT_LIT(&w, "--");
+		hci_puts(&w, opt_long(o));
+	}
+	b[hci_out_used(&w)] = '\0';
+	return usage(c, b, NULL, ALL);
+}
+
+/* The TLS options into req->tls: only with an https:// or grpcs:// URL;
+ * the CA file from --cacert, else $SSL_CERT_FILE. 0, or an exit code. */
+static int tls_configure(const struct cli *c, struct hc_request *req)
+{
+	const char *const *v = c->val;
+	struct hc_tls *t = &req->tls;
+	const char *k = v[O_INSECURE];
+	int o;
+
+	for (o = O_CACERT; o <= O_INSECURE; o++)
+		if (!req->url.tls && (v[o] || c->flag[o]))
+			return about(c, "an https:// or grpcs:// URL is needed by ", o);
+	t->cacert = v[O_CACERT] ? v[O_CACERT] : c->ssl_cert_file;
+	t->servername = v[O_SERVERNAME];
+	t->cert = v[O_CERT];
+	t->key = v[O_KEY];
+	if (v[O_PIN] && hc_pin_parse(v[O_PIN], hci_strlen(v[O_PIN]), t) != HC_PARSE_DONE)
+		return bad_value(c, O_PIN);
+	t->insecure = c->flag[O_INSECURE];
+	if (k && !t->insecure) { /* HEALTHCHECK_INSECURE, when -k did not say */
+		o = hci_strlen(k);
+		if (hci_lower_eq(k, o, "1") || hci_lower_eq(k, o, "true") || hci_lower_eq(k, o, "yes"))
+			t->insecure = 1;
+		else if (!hci_lower_eq(k, o, "0") && !hci_lower_eq(k, o, "false") &&
+			 !hci_lower_eq(k, o, "no"))
+			return bad_value(c, O_INSECURE);
+	}
+	return 0;
+}
+#endif
+
 /* Everything but the URL into req. 0, or an exit code. */
 static int configure(const struct cli *c, struct hc_request *req, unsigned *wait_ms)
 {
@@ -326,6 +412,10 @@ static int configure(const struct cli *c, struct hc_request *req, unsigned *wait
 		req->body_contains_len = hci_strlen(v[O_BODY]);
 	}
 	req->unix_socket = v[O_UNIX]; /* both checked by hc_request_check */
+#ifdef HC_TLS
+	if (tls_configure(c, req))
+		return HC_EXIT_USAGE;
+#endif
 	return duration(c, O_TIMEOUT, &req->timeout_ms) ? HC_EXIT_USAGE : duration(c, O_WAIT, wait_ms);
 }
 
@@ -379,7 +469,7 @@ int hc_main(int argc, char **argv, char **envp, const struct hc_defaults *def)
 	if (c.flag[O_HELP])
 		return out(1, help_text, sizeof help_text - 1), HC_EXIT_HEALTHY;
 	if (c.flag[O_VERSION])
-		return out(1, "healthcheck " HC_VERSION "\n", sizeof "healthcheck " HC_VERSION),
+		return out(1, VERSION_LINE, sizeof VERSION_LINE - 1),
 		       HC_EXIT_HEALTHY;
 	if ((r = pick_url(&c, def, &req.url, urlbuf, sizeof urlbuf)) != 0 ||
 	    (r = configure(&c, &req, &wait_ms)) != 0)
@@ -391,8 +481,8 @@ int hc_main(int argc, char **argv, char **envp, const struct hc_defaults *def)
 		req.trace_ctx = &sink;
 	}
 	run(&req, wait_ms, &res);
-	if (res.error == HC_ERR_REQUEST) /* nothing was sent */
-		return usage(&c, res.detail, NULL, ALL);
+	if (res.error == HC_ERR_REQUEST) /* nothing was sent; a file named */
+		return usage(&c, res.detail, res.message, ALL);
 	if (!c.flag[O_QUIET]) {
 		n = hc_result_line(&req, &res, line, sizeof line - 1);
 		line[n++] = '\n';

@@ -19,16 +19,20 @@ enum { F_DATA, F_HEADERS, F_PRIORITY, F_RST, F_SETTINGS, F_PUSH, F_PING, F_GOAWA
 /* ---- the request ---- */
 
 /* A string literal (RFC 7541 5.2), not Huffman-coded: its length is an
- * integer with a 7-bit prefix (5.1), three bytes at most for the lengths
- * of a request under 4 KiB. */
+ * integer with a 7-bit prefix (5.1), then its bytes. */
 static void put_str(struct hci_out *o, const char *s, size_t n)
 {
-	unsigned char b[3] = {(unsigned char)(n < 127 ? n : 127),
-			      (unsigned char)((n - 127) | 128), (unsigned char)((n - 127) >> 7)};
+	unsigned char b[4] = {127};
+	size_t k = 1, v = n - 127;
 
-	if (n - 127 < 128)
-		b[1] &= 127;
-	hci_put(o, (char *)b, n < 127 ? 1 : n < 255 ? 2 : 3);
+	if (n < 127)
+		b[0] = (unsigned char)n;
+	else {
+		for (; v > 127; v >>= 7)
+			b[k++] = (unsigned char)(v | 128);
+		b[k++] = (unsigned char)v;
+	}
+	hci_put(o, (char *)b, k);
 	hci_put(o, s, n);
 }
 
@@ -36,17 +40,30 @@ static void put_str(struct hci_out *o, const char *s, size_t n)
  * pseudo-fields first (RFC 9113 8.3): :method POST, :scheme http (static
  * 3, 6), :path, then the :authority name (static 1) for its value; after
  * it, content-type (static 31), te, user-agent (static 58). */
-static const char pseudo[] =
+static const char pseudo[] HCI_BYTES =
 	"\x83\x86\x04\x1c/grpc.health.v1.Health/Check\x01";
-static const char fields[] =
+static const char fields[] HCI_BYTES =
 	"\x0f\x10\x10" "application/grpc"
 	"\x00\x02te\x08trailers"
 	"\x0f\x2b\x11healthcheck/" HC_VERSION
 	"\0\x0cgrpc-timeout";
 
+/* Metadata "name: value": the name's length, and where the value starts. */
+static size_t split(const char *h, const char **value)
+{
+	size_t n, v;
+
+	for (n = 0; h[n] != ':'; n++)
+		;
+	for (v = n + 1; h[v] == ' ' || h[v] == '\t'; v++)
+		;
+	*value = h + v;
+	return n;
+}
+
 void hci_grpc_request(const struct hc_request *req, struct hci_out *o)
 {
-	static const char preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+	static const char preface[] HCI_BYTES = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 		"\0\0\14\4\0\0\0\0\0"  /* SETTINGS, 12 bytes: */
 		"\0\1\0\0\0\0"          /* HEADER_TABLE_SIZE 0: we keep no table */
 		"\0\2\0\0\0\0"          /* ENABLE_PUSH 0 */
@@ -54,6 +71,7 @@ void hci_grpc_request(const struct hc_request *req, struct hci_out *o)
 	const struct hc_url *u = &req->url;
 	char t[17];
 	struct hci_out tm = {t, 0, sizeof t};
+	const char *value;
 	size_t at, i, n, v;
 
 	hci_put(o, preface, sizeof preface - 1);
@@ -64,15 +82,11 @@ void hci_grpc_request(const struct hc_request *req, struct hci_out *o)
 	hci_put_uint(&tm, req->timeout_ms);
 	HCI_PUT_LIT(&tm, "m");
 	put_str(o, t, tm.len);
-	for (i = 0; i < req->header_count; i++) { /* metadata: "name: value" */
-		const char *h = req->headers[i];
-		for (n = 0; h[n] != ':'; n++)
-			;
-		for (v = n + 1; h[v] == ' ' || h[v] == '\t'; v++)
-			;
+	for (i = 0; i < req->header_count; i++) { /* metadata */
+		n = split(req->headers[i], &value);
 		hci_put(o, "", 1);
-		put_str(o, h, n);
-		put_str(o, h + v, hci_strlen(h + v));
+		put_str(o, req->headers[i], n);
+		put_str(o, value, hci_strlen(value));
 	}
 	n = o->len - at; /* the HEADERS payload: a request is under 4 KiB */
 	if (at <= o->cap) {
@@ -102,17 +116,17 @@ void hci_grpc_request(const struct hc_request *req, struct hci_out *o)
 /* ---- the response ---- */
 
 /* HTTP/2's error codes (RFC 9113 7), one row per number. */
-static const char h2_errors[] =
+static const char h2_errors[] HCI_BYTES =
 	"NO_ERROR\0PROTOCOL_ERROR\0INTERNAL_ERROR\0FLOW_CONTROL_ERROR\0"
 	"SETTINGS_TIMEOUT\0STREAM_CLOSED\0FRAME_SIZE_ERROR\0REFUSED_STREAM\0CANCEL\0"
 	"COMPRESSION_ERROR\0CONNECT_ERROR\0ENHANCE_YOUR_CALM\0INADEQUATE_SECURITY\0"
 	"HTTP_1_1_REQUIRED\0?";
 
 /* The fields of a response that count, in the order block_end takes them. */
-static const char names[] = ":status\0content-type\0grpc-status\0grpc-message\0";
+static const char names[] HCI_BYTES = ":status\0content-type\0grpc-status\0grpc-message\0";
 
 /* Frame types, for -v. */
-static const char frames[] = "DATA\0HEADERS\0PRIORITY\0RST_STREAM\0SETTINGS\0PUSH_PROMISE\0"
+static const char frames[] HCI_BYTES = "DATA\0HEADERS\0PRIORITY\0RST_STREAM\0SETTINGS\0PUSH_PROMISE\0"
 	"PING\0GOAWAY\0WINDOW_UPDATE\0CONTINUATION\0frame";
 
 /* -v: a line for a frame ("< HEADERS"), or for a field of a header block
@@ -121,12 +135,12 @@ static void trace(const struct hc_request *req, char dir, const char *a, size_t 
 		  const char *b, size_t bn)
 {
 	char line[HCI_HPACK_NAME_MAX + HCI_HPACK_VALUE_MAX + 8];
-	struct hci_out o = {line, 0, sizeof line};
+	struct hci_out o = {line, b ? 4 : 2, sizeof line};
 
 	if (!req->trace)
 		return;
-	hci_put(&o, &dir, 1);
-	hci_put(&o, "   ", b ? 3 : 1);
+	memset(line, ' ', 4);
+	line[0] = dir;
 	hci_put(&o, a, an);
 	if (b) {
 		HCI_PUT_LIT(&o, ": ");
@@ -146,24 +160,24 @@ static void trace_frame(const struct hc_request *req, char dir, unsigned type)
 void hci_grpc_trace_request(const struct hc_request *req)
 {
 	const struct hc_url *u = &req->url;
-	size_t i, n, v;
+	const char *value;
+	size_t i, n;
 
 	trace_frame(req, '>', F_SETTINGS);
 	trace_frame(req, '>', F_HEADERS);
 	trace(req, '>', ":authority", 10, u->authority, u->authority_len);
 	for (i = 0; i < req->header_count; i++) {
-		const char *h = req->headers[i];
-		for (n = 0; h[n] != ':'; n++)
-			;
-		for (v = n + 1; h[v] == ' ' || h[v] == '\t'; v++)
-			;
-		trace(req, '>', h, n, h + v, hci_strlen(h + v));
+		n = split(req->headers[i], &value);
+		trace(req, '>', req->headers[i], n, value, hci_strlen(value));
 	}
 	trace_frame(req, '>', F_DATA);
 	trace(req, '>', "service", 7, u->target, u->target_len);
 }
 
-static enum hc_parse verdict(struct hci_grpc *g, enum hc_error err, const char *detail)
+/* The call's verdict into the result. Shared: a copy in each of its dozen
+ * callers cost 160 bytes. */
+static HCI_NOINLINE enum hc_parse verdict(struct hci_grpc *g, enum hc_error err,
+					const char *detail)
 {
 	g->res->error = err;
 	g->res->detail = detail;
@@ -171,12 +185,14 @@ static enum hc_parse verdict(struct hci_grpc *g, enum hc_error err, const char *
 	return (enum hc_parse)g->done;
 }
 
-static enum hc_parse bad(struct hci_grpc *g, const char *why)
+/* bad() and be32() are smaller inline than called (HCI_INLINE: 50 bytes,
+ * with payload() kept out of the feed loop). */
+static HCI_INLINE enum hc_parse bad(struct hci_grpc *g, const char *why)
 {
 	return verdict(g, HC_ERR_MALFORMED, why);
 }
 
-static unsigned long be32(const unsigned char *p)
+static HCI_INLINE unsigned long be32(const unsigned char *p)
 {
 	return (unsigned long)p[0] << 24 | (unsigned long)p[1] << 16 | p[2] << 8 | p[3];
 }
@@ -243,18 +259,18 @@ static int serving(const unsigned char *m, size_t n)
 static void message(struct hci_grpc *g, const char *v, size_t n)
 {
 	char *m = g->res->message;
-	size_t i, k = 0;
-	int a, b;
+	size_t i, j, k = 0;
+	int c, x, d;
 
-	for (i = 0; i < n && k < HC_MESSAGE_MAX - 1; i++, k++) {
-		m[k] = v[i];
-		if (v[i] == '%' && i + 2 < n && (a = hci_hex(v[i + 1])) >= 0 &&
-		    (b = hci_hex(v[i + 2])) >= 0) {
-			m[k] = (char)(a << 4 | b);
+	for (i = 0; i < n && k < HC_MESSAGE_MAX - 1; i++) {
+		c = (unsigned char)v[i];
+		for (j = 1, x = 0; c == '%' && j < 3 && i + j < n && (d = hci_hex(v[i + j])) >= 0; j++)
+			x = x << 4 | d;
+		if (j == 3) {
+			c = x;
 			i += 2;
 		}
-		if ((unsigned char)m[k] - 0x20u >= 0x5f)
-			m[k] = '?';
+		m[k++] = (char)(c - 0x20u < 0x5f ? c : '?');
 	}
 	m[k] = '\0';
 }
@@ -322,12 +338,12 @@ static void ack(struct hci_grpc *g, unsigned type, size_t n)
 }
 
 /* A frame header is in: check it against what may come now, and say what
- * of its payload to keep (the lead). */
+ * of its payload to keep: the lead (pad length, priority, the fields of a
+ * control frame), and for DATA and header blocks the content after it. */
 static enum hc_parse frame_start(struct hci_grpc *g)
 {
 	const unsigned char *h = g->head;
-	unsigned long len = (unsigned long)h[0] << 16 | h[1] << 8 | h[2];
-	unsigned long stream = be32(h + 5) & 0x7fffffff;
+	unsigned long len = be32(h) >> 8, stream = be32(h + 5) & 0x7fffffff;
 	unsigned type = h[3], flags = h[4], lead = 0, ok;
 
 	if (!g->got_settings) { /* the server's preface is a SETTINGS frame */
@@ -337,6 +353,7 @@ static enum hc_parse frame_start(struct hci_grpc *g)
 				   "not HTTP/2: a TLS server" : "not HTTP/2");
 		g->got_settings = 1;
 	}
+	g->skip = len; /* the content of control frames is not kept */
 	switch (type) {
 	case F_HEADERS:
 		g->ends = flags & END_STREAM;
@@ -345,9 +362,11 @@ static enum hc_parse frame_start(struct hci_grpc *g)
 	case F_DATA:
 		lead += flags & PADDED ? 1 : 0;
 		ok = stream == 1 && !(g->ends && g->got_head > 1);
+		g->skip = 0;
 		break;
 	case F_CONTINUATION:
 		ok = g->in_block && ++g->continuations < CONTINUATIONS_MAX;
+		g->skip = 0;
 		break;
 	case F_SETTINGS:
 		ok = !stream && !(len % 6) && !(flags & ACK && len);
@@ -368,45 +387,11 @@ static enum hc_parse frame_start(struct hci_grpc *g)
 		return bad(g, "bad frame");
 	trace_frame(g->req, '<', type);
 	g->in_block |= type == F_HEADERS;
-	g->left = len;
+	g->len = len;
+	g->at = 0;
 	g->lead = lead;
-	g->lead_len = g->pad = 0;
 	g->type = (unsigned char)type;
 	g->flags = (unsigned char)flags;
-	return HC_PARSE_MORE;
-}
-
-/* n payload bytes of the frame: its lead kept (pad length, priority, the
- * fields of a control frame), the content of a header block or of the
- * message appended, padding skipped. */
-static enum hc_parse payload(struct hci_grpc *g, const unsigned char *p, size_t n)
-{
-	size_t k, *have;
-	unsigned char *dst;
-	size_t cap;
-
-	for (; n > 0; p += k, n -= k, g->left -= k) {
-		if (g->lead_len < g->lead) {
-			k = g->lead - g->lead_len < n ? g->lead - g->lead_len : n;
-			memcpy(g->lead_buf + g->lead_len, p, k);
-			g->lead_len += (unsigned)k;
-			if (g->lead_len == g->lead && g->flags & PADDED && g->type <= F_HEADERS &&
-			    (g->pad = g->lead_buf[0]) > g->left - k)
-				return bad(g, "bad frame");
-			continue;
-		}
-		k = n < g->left - g->pad ? n : g->left > g->pad ? g->left - g->pad : 0;
-		dst = g->type == F_DATA ? g->msg : g->block;
-		have = g->type == F_DATA ? &g->msg_len : &g->block_len;
-		cap = g->type == F_DATA ? sizeof g->msg : sizeof g->block;
-		if (g->type == F_DATA || g->type == F_HEADERS || g->type == F_CONTINUATION) {
-			if (k > cap - *have)
-				return verdict(g, HC_ERR_TOO_LARGE, g->type ? "header block" : "message");
-			memcpy(dst + *have, p, k);
-			*have += k;
-		}
-		k = n; /* and the padding after the content, skipped */
-	}
 	return HC_PARSE_MORE;
 }
 
@@ -455,30 +440,43 @@ static enum hc_parse frame_end(struct hci_grpc *g)
 	return HC_PARSE_MORE;
 }
 
+/* One byte of a payload: kept in the lead, appended to the message or the
+ * header block, or skipped (padding, what control frames carry past their
+ * lead). Kept out of the feed loop (HCI_NOINLINE). */
+static HCI_NOINLINE enum hc_parse payload(struct hci_grpc *g, unsigned char c)
+{
+	unsigned long at = g->at++;
+	size_t *have = g->type ? &g->block_len : &g->msg_len;
+
+	if (at < g->lead) {
+		g->lead_buf[at] = c;
+		if (at == 0 && g->flags & PADDED && g->type <= F_HEADERS &&
+		    (g->skip = c) > g->len - g->lead)
+			return bad(g, "bad frame");
+	} else if (at < g->len - g->skip) {
+		if (*have == (g->type ? sizeof g->block : sizeof g->msg))
+			return verdict(g, HC_ERR_TOO_LARGE, g->type ? "header block" : "message");
+		(g->type ? g->block : g->msg)[(*have)++] = c;
+	}
+	return HC_PARSE_MORE;
+}
+
 enum hc_parse hci_grpc_feed(struct hci_grpc *g, const char *buf, size_t len)
 {
-	const unsigned char *p = (const unsigned char *)buf, *end = p + len;
-	enum hc_parse r = HC_PARSE_MORE;
-	size_t n;
+	enum hc_parse r = (enum hc_parse)g->done;
+	size_t i;
 
-	if (g->done != HC_PARSE_MORE)
-		return (enum hc_parse)g->done;
-	if (len == 0)
-		return g->head_len && !g->got_settings ? frame_start(g) : verdict(g, HC_ERR_CLOSED, NULL);
-	while (p < end && r == HC_PARSE_MORE) {
+	if (r == HC_PARSE_MORE && len == 0)
+		r = g->head_len && !g->got_settings ? frame_start(g) : verdict(g, HC_ERR_CLOSED, NULL);
+	for (i = 0; i < len && r == HC_PARSE_MORE; i++) {
 		if (g->head_len < 9) {
-			n = 9 - g->head_len < (size_t)(end - p) ? 9 - g->head_len : (size_t)(end - p);
-			memcpy(g->head + g->head_len, p, n);
-			g->head_len += (unsigned)n;
-			p += n;
-			if (g->head_len == 9 && (r = frame_start(g)) == HC_PARSE_MORE && !g->left)
-				r = frame_end(g);
-			continue;
+			g->head[g->head_len++] = (unsigned char)buf[i];
+			if (g->head_len == 9)
+				r = frame_start(g);
+		} else {
+			r = payload(g, (unsigned char)buf[i]);
 		}
-		n = g->left < (size_t)(end - p) ? g->left : (size_t)(end - p);
-		r = payload(g, p, n);
-		p += n;
-		if (r == HC_PARSE_MORE && !g->left)
+		if (r == HC_PARSE_MORE && g->head_len == 9 && g->at == g->len)
 			r = frame_end(g);
 	}
 	return r;

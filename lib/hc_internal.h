@@ -6,6 +6,22 @@
 
 #include "healthcheck.h"
 
+/* Size, measured. Tables of bytes need no alignment: gcc gives an x86-64
+ * array of 32 bytes or more a 32-byte one (for vector loads), and the
+ * padding cost the static binary over 200 bytes. Where gcc's -Os inlining
+ * choice was measured to cost bytes, it is overridden: HCI_NOINLINE keeps
+ * one copy of a function called from many places (or a function out of a
+ * loop), HCI_INLINE copies one that is smaller than its calls. */
+#if defined(__GNUC__)
+#define HCI_BYTES __attribute__((aligned(1)))
+#define HCI_NOINLINE __attribute__((noinline))
+#define HCI_INLINE inline __attribute__((always_inline))
+#else
+#define HCI_BYTES
+#define HCI_NOINLINE
+#define HCI_INLINE inline
+#endif
+
 static inline int hci_is_digit(char c) { return c >= '0' && c <= '9'; }
 
 /* The value of a hex digit, or -1. */
@@ -133,6 +149,7 @@ int hci_wait(int fd, short events, long long *ns);
  * whole length in the table's size, so the table stays in step with the
  * peer's. An INVALID result is a COMPRESSION_ERROR: the decoder state is no
  * longer usable and the connection must end. */
+
 #define HCI_HPACK_NAME_MAX  64   /* bytes of a field name kept (longer: cut, flagged) */
 #define HCI_HPACK_VALUE_MAX 256  /* bytes of a field value kept (longer: cut, flagged) */
 
@@ -157,12 +174,10 @@ void hci_hpack_init(struct hci_hpack *d, unsigned char *storage, size_t cap, siz
  * bytes (no NUL, any byte value); *_cut is 1 when the field was longer
  * than the array and only its first bytes are kept. */
 struct hci_hpack_field {
+	size_t name_len, value_len; /* first: near the start, shorter to address */
+	int name_cut, value_cut;
 	char name[HCI_HPACK_NAME_MAX];
-	size_t name_len;
-	int name_cut;
 	char value[HCI_HPACK_VALUE_MAX];
-	size_t value_len;
-	int value_cut;
 };
 
 /* Decodes the next field of the complete header block block[0..len),
@@ -194,8 +209,9 @@ struct hci_grpc {
 	unsigned char done, got_settings, got_head, grpc, in_block, ends;
 	unsigned char type, flags, continuations;
 	unsigned char head[9], lead_buf[8];
-	unsigned head_len, lead, lead_len, pad;
-	unsigned long left;       /* payload bytes of this frame still to come */
+	unsigned head_len, lead;  /* bytes of head[] in; of the payload kept in lead_buf[] */
+	unsigned long len, at, skip; /* the frame's payload: its length, the bytes
+				   * of it in, the bytes at its end not kept */
 	size_t block_len, msg_len, out_len;
 	struct hci_hpack hpack;
 	unsigned char out[64];    /* acknowledgments to send */
@@ -220,5 +236,91 @@ enum hc_parse hci_grpc_feed(struct hci_grpc *g, const char *buf, size_t len);
 /* Bytes the engine asks to be sent since the last call (acknowledgments of
  * the server's SETTINGS and PINGs); *len 0 when none. They count as sent. */
 const char *hci_grpc_out(struct hci_grpc *g, size_t *len);
+
+#ifdef HC_TLS
+/* ---- tls.c and pem.c: the TLS build's layer (BearSSL) ---- */
+#include <bearssl.h>
+
+/* BearSSL's implementations the build links: the small constant-time
+ * ones (the handshake does a few operations; speed is not what counts). */
+#define HCI_TLS_EC         (&br_ec_all_m15)
+#define HCI_TLS_RSA_VRFY   br_rsa_i15_pkcs1_vrfy
+#define HCI_TLS_RSA_SIGN   br_rsa_i15_pkcs1_sign
+#define HCI_TLS_RSA_MODULUS br_rsa_i15_compute_modulus
+#define HCI_TLS_ECDSA_VRFY br_ecdsa_i15_vrfy_asn1
+#define HCI_TLS_ECDSA_SIGN br_ecdsa_i15_sign_asn1
+#define HCI_TLS_AES_CTR    (&br_aes_ct64_ctr_vtable)
+#define HCI_TLS_GHASH      br_ghash_ctmul64
+#define HCI_TLS_CHACHA20   br_chacha20_ct_run
+#define HCI_TLS_POLY1305   br_poly1305_ctmul_run
+
+#define HCI_TLS_ERR_PIN   0x7f01 /* the judge's own error: no pin matched */
+#define HCI_TLS_OUT_BYTES (HC_REQUEST_MAX + 85) /* a record out: a whole request */
+#define HCI_TLS_CHAIN_MAX 4      /* certificates of our own chain (--cert) */
+
+/* What the PEM files gave: trust anchors, our chain and key. The arrays
+ * and the byte pool are hci_tls's; pem.c fills them. */
+struct hci_creds {
+	br_x509_trust_anchor *ta;
+	size_t ta_max, ta_n;
+	br_x509_certificate *chain;
+	size_t chain_max, chain_n;
+	int key_type;              /* 0 (none), BR_KEYTYPE_RSA or BR_KEYTYPE_EC */
+	union {
+		br_rsa_private_key rsa;
+		br_ec_private_key ec;
+	} key;
+	int cert_signer_key_type;  /* the key type of our certificate's issuer */
+	unsigned char *pool;
+	size_t pool_len, pool_used;
+};
+
+/* The judge of the server's certificate (an X.509 engine for BearSSL): the
+ * chain and name by BearSSL's minimal engine when verify, the server's own
+ * certificate decoded for its key (pins, -k) and its dates. */
+struct hci_x509 {
+	const br_x509_class *vtable;
+	int verify, early;         /* early: an expired chain is not yet valid */
+	unsigned certs;
+	uint32_t days, seconds;    /* now, as BearSSL counts */
+	size_t pin_count;
+	const unsigned char (*pin)[32];
+	br_x509_minimal_context minimal;
+	br_x509_decoder_context ee;
+};
+
+/* One TLS connection, on the probe's stack (most of HC_TLS_STACK_BYTES). */
+struct hci_tls {
+	br_ssl_client_context cc;
+	struct hci_x509 x509;
+	const br_ssl_client_certificate_class *asker; /* no --cert: notices a request */
+	int asked, handshake_done, seen, not_tls, http;
+	br_name_element names[2];
+	char name_text[2][HC_HOST_MAX + 1];
+	char sni[HC_HOST_MAX + 1];
+	struct hci_creds creds;
+	br_x509_trust_anchor anchors[HC_TLS_ANCHORS_MAX];
+	br_x509_certificate chain[HCI_TLS_CHAIN_MAX];
+	unsigned char pool[HC_TLS_POOL_BYTES];
+	unsigned char ibuf[BR_SSL_BUFSIZE_INPUT];
+	unsigned char obuf[HCI_TLS_OUT_BYTES];
+};
+
+/* Empty creds over t's arrays and pool, for pem.c to fill. */
+void hci_tls_creds_init(struct hci_tls *t);
+
+/* The engine for req over t's buffers (creds loaded), seeded with
+ * seed[0..seed_len) (32 bytes or more), judging certificates at unix_time
+ * (seconds); the handshake starts at the first records out. HC_OK, or
+ * res says why not. */
+enum hc_error hci_tls_start(struct hci_tls *t, const struct hc_request *req, struct hc_result *res,
+			    long long unix_time, const unsigned char *seed, size_t seed_len);
+
+/* The first bytes the server sent (n > 0), kept to tell "not TLS". */
+void hci_tls_received(struct hci_tls *t, const unsigned char *b, size_t n);
+
+/* The engine has closed on an error: res->error HC_ERR_TLS, and why. */
+void hci_tls_failed(const struct hci_tls *t, struct hc_result *res);
+#endif
 
 #endif

@@ -1,5 +1,6 @@
 /*
- * healthcheck.h - probe a service over HTTP/1.1, gRPC or TCP on localhost.
+ * healthcheck.h - probe a service over HTTP/1.1, gRPC or TCP on localhost,
+ * with TLS in the TLS build (libhealthcheck-tls).
  *
  * Conventions (they hold for every function below):
  *  - Nothing here allocates. Every struct and buffer is owned by the caller;
@@ -55,6 +56,16 @@ extern "C" {
  * bounds leave room for other compilers. */
 #define HC_STACK_BYTES   (HC_BUF_BYTES + 2 * HC_TEXT_MAX + 6144)
 #define HC_MAIN_STACK_BYTES (HC_STACK_BYTES + 2048)
+/* The TLS build's hc_probe() holds BearSSL's engine and its record buffer
+ * (16.3 KiB: the largest record a server may send) and the trust anchors
+ * of a CA file, a system bundle of 150 certificates included
+ * (HC_TLS_ANCHORS_MAX, HC_TLS_POOL_BYTES). */
+#define HC_TLS_ANCHORS_MAX 256
+#define HC_TLS_POOL_BYTES  (96 * 1024)
+#define HC_TLS_STACK_BYTES (HC_STACK_BYTES + HC_TLS_POOL_BYTES + 64 * 1024)
+#define HC_TLS_MAIN_STACK_BYTES (HC_TLS_STACK_BYTES + 2048)
+#define HC_PINS_MAX        4     /* --pin keys: one, or a few while one rotates */
+#define HC_PEM_FILE_MAX    1048576 /* bytes of a PEM file read */
 
 /* What a parser or engine says about the bytes it was given. */
 enum hc_parse {
@@ -78,6 +89,7 @@ enum hc_error {
 	HC_ERR_MALFORMED,     /* the response breaks its protocol's grammar */
 	HC_ERR_TOO_LARGE,     /* a response part over its fixed cap */
 	HC_ERR_FRAMING,       /* bad Content-Length, Transfer-Encoding or chunk */
+	HC_ERR_TLS,           /* the TLS handshake failed (detail says why) */
 	HC_ERR_REQUEST,       /* the request struct is invalid (nothing sent) */
 	HC_ERR_COUNT          /* the number of values above; not an error */
 };
@@ -87,7 +99,8 @@ enum hc_error {
 const char *hc_strerror(enum hc_error err);
 
 /* http://, tcp://, and grpc:// (grpc.health.v1.Health/Check over HTTP/2
- * with prior knowledge, judged by the engine in grpc.c). */
+ * with prior knowledge, judged by the engine in grpc.c); https:// and
+ * grpcs:// are HC_HTTP and HC_GRPC with url.tls set. */
 enum hc_scheme { HC_HTTP = 0, HC_TCP = 1, HC_GRPC = 2 };
 enum hc_method { HC_GET = 0, HC_HEAD = 1 };
 
@@ -110,8 +123,9 @@ struct hc_url {
 	const char *authority; /* host as written, with brackets and :port:
 				* sent as the Host header */
 	size_t authority_len;
-	unsigned port;      /* 1..65535; 80 when an http URL gives none */
+	unsigned port;      /* 1..65535; 80 (https: 443) when the URL gives none */
 	int port_given;     /* 1 when the URL names a port */
+	int tls;            /* 1: https:// or grpcs:// (the TLS build probes them) */
 	const char *target; /* "/path?query", "?query", or "/" when the URL has
 			     * neither; NULL for tcp. A '/' is sent before '?'.
 			     * grpc: the service name, "" for the server as a whole */
@@ -121,12 +135,28 @@ struct hc_url {
 			     * not parsed (the probe then parses host itself) */
 	unsigned char ip[16];
 };
-#define HC_URL_INIT {HC_HTTP, NULL, 0, NULL, 0, 0, 0, NULL, 0, 0, {0}}
+#define HC_URL_INIT {HC_HTTP, NULL, 0, NULL, 0, 0, 0, 0, NULL, 0, 0, {0}}
 
 /* Called with the request head as sent (dir '>') and the response head as
  * received (dir '<', in pieces as they arrive, up to the byte where a
  * malformed head failed), for a verbose mode. May be NULL. */
 typedef void hc_trace_fn(void *ctx, char dir, const char *buf, size_t len);
+
+/* TLS, for a URL with tls set. Verification is on unless insecure: the
+ * server's chain against the anchors of cacert, the name against
+ * servername. Files are PEM, read by each probe within its deadline. */
+struct hc_tls {
+	const char *cacert;     /* CA certificates; NULL: the system bundle
+				 * (the usual paths), or none when pinned */
+	const char *servername; /* the name checked and sent (SNI); NULL: the
+				 * URL's host (an IP literal is not sent) */
+	const char *cert;       /* a client certificate chain (mTLS), or NULL */
+	const char *key;        /* its private key (unencrypted), with cert */
+	unsigned char pin[HC_PINS_MAX][32]; /* SHA-256 of accepted server keys
+				 * (SubjectPublicKeyInfo), hc_pin_parse() */
+	size_t pin_count;       /* 0: no pin */
+	int insecure;           /* 1: no chain or name check (a pin still counts) */
+};
 
 /* What to probe and how. Fill it by hand or with hc_url_parse() plus the
  * option parsers below; HC_REQUEST_INIT gives the defaults. */
@@ -144,9 +174,11 @@ struct hc_request {
 	const char *hosts_file;        /* NULL: "/etc/hosts" */
 	hc_trace_fn *trace;            /* NULL: no trace */
 	void *trace_ctx;
+	struct hc_tls tls;             /* https:// and grpcs:// only */
 };
+#define HC_TLS_INIT {NULL, NULL, NULL, NULL, {{0}}, 0, 0}
 #define HC_REQUEST_INIT {HC_URL_INIT, NULL, HC_GET, {NULL}, 0, {{{0, 0}}, 0}, \
-	NULL, 0, HC_TIMEOUT_DEFAULT_MS, NULL, NULL, NULL}
+	NULL, 0, HC_TIMEOUT_DEFAULT_MS, NULL, NULL, NULL, HC_TLS_INIT}
 
 #define HC_MESSAGE_MAX 96 /* bytes kept of a server's text (grpc-message) */
 
@@ -163,7 +195,9 @@ struct hc_result {
 			       * 2 NOT_SERVING, 3 SERVICE_UNKNOWN), -1 none */
 	char message[HC_MESSAGE_MAX]; /* "" or text the server sent
 			       * (grpc-message, printable ASCII), or the frame
-			       * that ended an HTTP/2 call, e.g. "GOAWAY CANCEL" */
+			       * that ended an HTTP/2 call, e.g. "GOAWAY CANCEL";
+			       * TLS: the name a certificate has, the file
+			       * that could not be used */
 };
 #define HC_RESULT_INIT {HC_OK, 0, 0, 0, 0, NULL, -1, -1, ""}
 
@@ -178,7 +212,7 @@ enum hc_error hc_request_check(const struct hc_request *req, const char **why);
  * Run one probe: check the request, resolve, connect (each address in
  * turn), send, and judge the response with the engine below; all of it
  * before one deadline of req->timeout_ms, which also counts the hosts file
- * read. No verdict is healthy once the deadline has passed. Returns
+ * read. A response that arrives after the deadline is never healthy. Returns
  * res->error (HC_OK when healthy). Every socket and file it opens is closed
  * before it returns. Proxy variables are never consulted. No signal is
  * raised: sends use MSG_NOSIGNAL.
@@ -238,8 +272,8 @@ enum hc_parse hc_http_feed(struct hc_http *e, const char *buf, size_t len);
 
 /* ---- Pure parsers: no I/O, no allocation. ---- */
 
-/* http://HOST[:PORT][/PATH[?QUERY]], tcp://HOST:PORT or
- * grpc://HOST:PORT[/SERVICE]. HOST is an IPv4 literal, [IPv6] or a name (a
+/* http[s]://HOST[:PORT][/PATH[?QUERY]], tcp://HOST:PORT or
+ * grpc[s]://HOST:PORT[/SERVICE]. HOST is an IPv4 literal, [IPv6] or a name (a
  * name whose last label is all digits must be a valid IPv4 literal). DONE
  * or INVALID. */
 enum hc_parse hc_url_parse(const char *s, size_t len, struct hc_url *out);
@@ -258,6 +292,10 @@ int hc_status_match(const struct hc_status_set *set, int status);
  * name's length. */
 enum hc_parse hc_header_check(const char *s, size_t len, size_t *name_len);
 
+/* --pin: "sha256//BASE64" (a key's SubjectPublicKeyInfo hashed, as curl's
+ * --pinnedpubkey), several joined by ';', into tls->pin. DONE or INVALID. */
+enum hc_parse hc_pin_parse(const char *s, size_t len, struct hc_tls *tls);
+
 /* A TCP port, 1..65535, one to five decimal digits. */
 enum hc_parse hc_port_parse(const char *s, size_t len, unsigned *port);
 
@@ -267,7 +305,8 @@ size_t hc_request_build(const struct hc_request *req, char *buf, size_t cap);
 
 /* One line for a result: "healthy: HTTP 200 in 3 ms",
  * "unhealthy: connection refused", "unhealthy: timed out after 900 ms".
- * No newline, NUL-terminated; returns the length (truncated to cap - 1). */
+ * req may be NULL (a gRPC result then shows its HTTP status too). No
+ * newline, NUL-terminated; returns the length (truncated to cap - 1). */
 size_t hc_result_line(const struct hc_request *req, const struct hc_result *res,
 		      char *buf, size_t cap);
 

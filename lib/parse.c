@@ -53,6 +53,50 @@ size_t hci_dec_scan(const char *s, size_t len, unsigned long long max,
 	return i;
 }
 
+/* A base64 digit's value (RFC 4648 4), or -1. */
+static int b64(char c)
+{
+	return c >= 'A' && c <= 'Z' ? c - 'A' : c >= 'a' && c <= 'z' ? c - 'a' + 26 :
+	       hci_is_digit(c) ? c - '0' + 52 : c == '+' ? 62 : c == '/' ? 63 : -1;
+}
+
+/* Each pin is "sha256//" and 32 bytes in base64: 43 digits, the last one's
+ * two low bits zero, and one '='. */
+enum hc_parse hc_pin_parse(const char *s, size_t len, struct hc_tls *tls)
+{
+	unsigned long acc = 0;
+	size_t i = 0, j, n = 0, out;
+	int d, bits;
+
+	tls->pin_count = 0;
+	for (;;) {
+		if (n == HC_PINS_MAX || len - i < 52 || memcmp(s + i, "sha256//", 8) != 0 ||
+		    s[i + 51] != '=')
+			return HC_PARSE_INVALID;
+		i += 8;
+		for (j = out = 0, bits = 0; j < 43; j++) {
+			if ((d = b64(s[i + j])) < 0)
+				return HC_PARSE_INVALID;
+			acc = acc << 6 | (unsigned)d;
+			bits += 6;
+			if (bits >= 8) {
+				bits -= 8;
+				tls->pin[n][out++] = (unsigned char)(acc >> bits);
+			}
+		}
+		if (acc & 3)
+			return HC_PARSE_INVALID;
+		n++;
+		i += 44;
+		if (i == len)
+			break;
+		if (s[i++] != ';')
+			return HC_PARSE_INVALID;
+	}
+	tls->pin_count = n;
+	return HC_PARSE_DONE;
+}
+
 enum hc_parse hc_port_parse(const char *s, size_t len, unsigned *port)
 {
 	unsigned long long v;
@@ -203,21 +247,30 @@ int hci_target_ok(const char *s, size_t len)
 	return 1;
 }
 
+/* The schemes, in the order of their kinds below. */
+static const char schemes[] HCI_BYTES = "http\0https\0grpc\0grpcs\0tcp";
+static const unsigned char scheme_kind[] = {HC_HTTP, HC_HTTP, HC_GRPC, HC_GRPC, HC_TCP};
+
 static enum hc_parse url_parse(const char *s, size_t len, struct hc_url *u)
 {
-	size_t i = 7, a, end;
+	const char *t = schemes;
+	size_t i, a, end;
+	unsigned k;
 
-	if (len <= 7 || !hci_lower_eq(s, 7, "http://")) {
-		if (len > 7 && hci_lower_eq(s, 7, "grpc://"))
-			u->scheme = HC_GRPC;
-		else if (len > 6 && hci_lower_eq(s, 6, "tcp://"))
-			u->scheme = HC_TCP, i = 6;
-		else
-			return HC_PARSE_INVALID;
-	}
+	for (i = 0; i < len && i < 6 && s[i] != ':'; i++)
+		;
+	if (len - i <= 3 || s[i] != ':' || s[i + 1] != '/' || s[i + 2] != '/')
+		return HC_PARSE_INVALID;
+	for (k = 0; k < sizeof scheme_kind && !hci_lower_eq(s, i, t); k++)
+		t += hci_strlen(t) + 1;
+	if (k == sizeof scheme_kind)
+		return HC_PARSE_INVALID;
+	u->scheme = (enum hc_scheme)scheme_kind[k];
+	u->tls = k & 1;
+	i += 3;
 	for (a = i; a < len && s[a] != '/' && s[a] != '?' && s[a] != '#'; a++)
 		;
-	u->port = 80;
+	u->port = u->tls ? 443 : 80;
 	if (authority_parse(s + i, a - i, u) != HC_PARSE_DONE)
 		return HC_PARSE_INVALID;
 	u->authority = s + i;

@@ -121,7 +121,7 @@ static enum hc_error fail(struct conn *c, enum hc_error e, int err, const char *
 }
 
 /* What an errno means for a probe; any other is a socket error. */
-static const unsigned char errno_error[][2] = {
+static const unsigned char errno_error[][2] HCI_BYTES = {
 	{ECONNREFUSED, HC_ERR_REFUSED}, {ECONNRESET, HC_ERR_RESET}, {EPIPE, HC_ERR_RESET},
 	{ETIMEDOUT, HC_ERR_TIMEOUT}, {ENETUNREACH, HC_ERR_UNREACHABLE},
 	{EHOSTUNREACH, HC_ERR_UNREACHABLE}, {EADDRNOTAVAIL, HC_ERR_UNREACHABLE},
@@ -159,40 +159,42 @@ struct addrs {
 };
 
 /* 1 when fd is a regular file. statx has one layout on every architecture
- * (libc's struct stat does not); a kernel without it (before 4.11) is
- * trusted. */
+ * (libc's struct stat does not); a kernel without it (before 4.11), or a
+ * seccomp profile that refuses it with EPERM (older container engines'),
+ * is trusted. */
 static int regular_file(int fd)
 {
 	unsigned long long stx[32]; /* struct statx: 256 bytes */
 	unsigned short mode;
 
 	if (syscall(SYS_statx, fd, "", AT_EMPTY_PATH, STATX_TYPE, stx) != 0)
-		return errno == ENOSYS;
+		return errno == ENOSYS || errno == EPERM;
 	memcpy(&mode, (char *)stx + 28, sizeof mode); /* stx_mode */
 	return S_ISREG(mode);
 }
 
-/* The names of the hosts file, read as a stream through buf: only a
- * regular file (a FIFO or a device could block or never end), at most
- * HC_HOSTS_FILE_MAX bytes, and the deadline counts. */
-static void hosts_read(struct conn *c, const struct hc_request *req, struct addrs *l,
-		       char *buf, size_t cap)
-{
-	struct hci_hosts h;
-	size_t total = 0;
-	long n;
-	int fd;
+/* How reading a file went. */
+enum { FILE_READ, FILE_MISSING, FILE_NOT_REGULAR, FILE_TOO_BIG };
 
-	fd = (int)syscall(SYS_openat, AT_FDCWD, req->hosts_file ? req->hosts_file : "/etc/hosts",
-			  O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+/* Reads the file at path as a stream through buf[0..cap) into feed: only
+ * a regular file (a FIFO or a device could block or never end), at most
+ * max bytes, and the deadline counts (the caller looks at the time). A
+ * read error ends the file where it is. */
+static int read_file(struct conn *c, const char *path, char *buf, size_t cap, size_t max,
+		     void (*feed)(void *ctx, const char *buf, size_t n), void *ctx)
+{
+	size_t total = 0;
+	int fd, r = FILE_READ;
+	long n;
+
+	fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
-		return;
-	hci_hosts_init(&h, req->url.host, req->url.host_len, l->a, HC_ADDRS_MAX);
+		return FILE_MISSING;
 	if (!regular_file(fd))
-		l->why = "hosts file not a regular file";
-	while (!l->why && c->now < c->deadline) {
-		if (total >= HC_HOSTS_FILE_MAX) {
-			l->why = "hosts file over 1 MiB";
+		r = FILE_NOT_REGULAR;
+	while (r == FILE_READ && c->now < c->deadline) {
+		if (total >= max) {
+			r = FILE_TOO_BIG;
 			break;
 		}
 		n = syscall(SYS_read, fd, buf, cap);
@@ -200,13 +202,35 @@ static void hosts_read(struct conn *c, const struct hc_request *req, struct addr
 			continue;
 		if (n <= 0)
 			break;
-		hci_hosts_feed(&h, buf, (size_t)n);
+		feed(ctx, buf, (size_t)n);
 		total += (size_t)n;
 		c->now = hci_now_ns();
 	}
-	hci_hosts_end(&h);
-	l->count = h.count;
 	syscall(SYS_close, fd);
+	return r;
+}
+
+static void hosts_feed(void *h, const char *buf, size_t n)
+{
+	hci_hosts_feed(h, buf, n);
+}
+
+/* The names of the hosts file, as glibc reads them. */
+static void hosts_read(struct conn *c, const struct hc_request *req, struct addrs *l,
+		       char *buf, size_t cap)
+{
+	struct hci_hosts h;
+	int r;
+
+	hci_hosts_init(&h, req->url.host, req->url.host_len, l->a, HC_ADDRS_MAX);
+	r = read_file(c, req->hosts_file ? req->hosts_file : "/etc/hosts", buf, cap,
+		      HC_HOSTS_FILE_MAX, hosts_feed, &h);
+	if (r == FILE_MISSING)
+		return;
+	l->why = r == FILE_NOT_REGULAR ? "hosts file not a regular file" :
+		 r == FILE_TOO_BIG ? "hosts file over 1 MiB" : NULL;
+	hci_hosts_end(&h);
+	l->count = l->why ? 0 : h.count;
 }
 
 static enum hc_error resolve(struct conn *c, const struct hc_request *req, struct addrs *l,
@@ -350,6 +374,19 @@ union engine {
 	struct hci_grpc grpc;
 };
 
+static void engine_init(union engine *e, const struct hc_request *req, struct hc_result *res)
+{
+	if (req->url.scheme == HC_GRPC)
+		hci_grpc_init(&e->grpc, req, res);
+	else
+		hc_http_init(&e->http, req, res);
+}
+
+static enum hc_parse engine_feed(union engine *e, int grpc, const char *buf, size_t n)
+{
+	return grpc ? hci_grpc_feed(&e->grpc, buf, n) : hc_http_feed(&e->http, buf, n);
+}
+
 /* Reads the response into buf and feeds it to the engine until it has a
  * verdict; what the engine asks to send back (gRPC's acknowledgments) goes
  * at once, and a failure to send it is no verdict: the reads decide. After
@@ -362,10 +399,7 @@ static void receive(struct conn *c, const struct hc_request *req, union engine *
 	int full = 0, grpc = req->url.scheme == HC_GRPC;
 	long r;
 
-	if (grpc)
-		hci_grpc_init(&e->grpc, req, c->res);
-	else
-		hc_http_init(&e->http, req, c->res);
+	engine_init(e, req, c->res);
 	for (;;) {
 		if (!full && !wait_fd(c, POLLIN)) {
 			timed_out(c, NULL);
@@ -376,8 +410,7 @@ static void receive(struct conn *c, const struct hc_request *req, union engine *
 			fail_errno(c);
 			return;
 		}
-		if (r >= 0 && (grpc ? hci_grpc_feed(&e->grpc, buf, (size_t)r) :
-			       hc_http_feed(&e->http, buf, (size_t)r)) != HC_PARSE_MORE)
+		if (r >= 0 && engine_feed(e, grpc, buf, (size_t)r) != HC_PARSE_MORE)
 			return;
 		if (grpc && (out = hci_grpc_out(&e->grpc, &n), n))
 			syscall(SYS_sendto, c->fd, out, n, MSG_NOSIGNAL | MSG_DONTWAIT, NULL, 0);
@@ -391,6 +424,209 @@ static void receive(struct conn *c, const struct hc_request *req, union engine *
 	}
 }
 
+static void trace_request(const struct hc_request *req, const char *buf, size_t n)
+{
+	if (req->url.scheme == HC_GRPC)
+		hci_grpc_trace_request(req);
+	else if (req->trace)
+		req->trace(req->trace_ctx, '>', buf, n);
+}
+
+#ifdef HC_TLS
+/* ---- TLS: BearSSL's engine between the socket and the response's ---- */
+
+/* The usual places of a system's CA bundle: Debian, Ubuntu and Alpine;
+ * Fedora and RHEL; SUSE; and the BSDs' and Alpine's other name. */
+static const char bundles[] HCI_BYTES = "/etc/ssl/certs/ca-certificates.crt\0"
+	"/etc/pki/tls/certs/ca-bundle.crt\0/etc/ssl/ca-bundle.pem\0/etc/ssl/cert.pem\0";
+
+static void pem_feed(void *p, const char *buf, size_t n)
+{
+	hci_pem_push(p, buf, n);
+}
+
+/* A PEM file's objects into t's creds (mode: hci_pem_init); HC_OK, or
+ * the reason it cannot be used (nothing is sent then), with the file's
+ * name in res->message. FILE_MISSING stays quiet when missing_ok. */
+static enum hc_error pem_file(struct conn *c, struct hci_tls *t, const char *path, unsigned mode,
+			      int missing_ok, char *buf, size_t cap)
+{
+	struct hc_result *res = c->res;
+	struct hci_pem p;
+	const char *why = NULL;
+	int r, err;
+
+	hci_pem_init(&p, &t->creds, mode);
+	r = read_file(c, path, buf, cap, HC_PEM_FILE_MAX, pem_feed, &p);
+	if (r == FILE_MISSING && missing_ok)
+		return HC_ERR_RESOLVE;
+	if (c->now >= c->deadline)
+		return timed_out(c, "reading a PEM file");
+	err = hci_pem_end(&p);
+	if (!err)
+		err = hci_pem_require(&t->creds, mode);
+	if (r != FILE_READ)
+		why = r == FILE_MISSING ? "cannot open " : r == FILE_NOT_REGULAR ?
+		      "not a regular file: " : "over 1 MiB: ";
+	else if (err)
+		why = hci_pem_strerror(err);
+	if (!why)
+		return HC_OK;
+	fail(c, HC_ERR_REQUEST, 0, why);
+	for (r = 0; r < HC_MESSAGE_MAX - 1 && path[r]; r++)
+		res->message[r] = path[r];
+	res->message[r] = '\0';
+	return HC_ERR_REQUEST;
+}
+
+/* The files req's TLS names: the CA file (or the first system bundle
+ * there is, unless -k or a pin alone make anchors needless), our
+ * certificate chain and its key. */
+static enum hc_error tls_files(struct conn *c, const struct hc_request *req, struct hci_tls *t,
+			       char *buf, size_t cap)
+{
+	const struct hc_tls *o = &req->tls;
+	const char *b = bundles;
+	enum hc_error e = HC_OK;
+
+	hci_tls_creds_init(t);
+	if (o->cacert && !o->insecure)
+		e = pem_file(c, t, o->cacert, HCI_PEM_ANCHORS, 0, buf, cap);
+	else if (!o->insecure && !o->pin_count) {
+		while (*b && (e = pem_file(c, t, b, HCI_PEM_ANCHORS | HCI_PEM_LENIENT, 1, buf, cap)) ==
+			     HC_ERR_RESOLVE)
+			b += hci_strlen(b) + 1;
+		if (!*b)
+			return fail(c, HC_ERR_REQUEST, 0, "no CA certificates here (no system bundle):"
+				    " give --cacert FILE, --pin or -k");
+	}
+	if (e == HC_OK && o->cert && (e = pem_file(c, t, o->cert, HCI_PEM_CHAIN, 0, buf, cap)) == HC_OK)
+		e = pem_file(c, t, o->key, HCI_PEM_KEY, 0, buf, cap);
+	if (e == HC_OK && o->cert && !hci_pem_key_matches(&t->creds))
+		e = fail(c, HC_ERR_REQUEST, 0, "the key is not the client certificate's key");
+	return e;
+}
+
+/* BearSSL's engine for req, seeded from the kernel, judging certificates
+ * at the real time. */
+static enum hc_error tls_start(struct conn *c, const struct hc_request *req, struct hci_tls *t)
+{
+	unsigned char seed[32];
+	struct kernel_ts now;
+
+	if (syscall(SYS_getrandom, seed, sizeof seed, 0) != (long)sizeof seed)
+		return fail(c, HC_ERR_TLS, errno, "no random bytes from the kernel");
+	syscall(SYS_CLOCK, CLOCK_REALTIME, &now);
+	return hci_tls_start(t, req, c->res, now.s, seed, sizeof seed);
+}
+
+/* The session after the ClientHello went with the connection: records
+ * the engine has go out, records that come go in, the request (p[0..n))
+ * goes in once the handshake is done, and what it decrypts goes to the
+ * response's engine, whose acknowledgments (gRPC) go back the same way.
+ * A peer that stopped reading may still have said why: its records are
+ * read before its silence is judged. */
+static void tls_exchange(struct conn *c, const struct hc_request *req, struct hci_tls *t,
+			 union engine *e, const char *p, size_t n)
+{
+	br_ssl_engine_context *eng = &t->cc.eng;
+	int grpc = req->url.scheme == HC_GRPC, gone = 0;
+	const char *where = "in the TLS handshake";
+	unsigned char *b;
+	unsigned st;
+	size_t len, k;
+	long r;
+
+	engine_init(e, req, c->res);
+	for (;;) {
+		st = br_ssl_engine_current_state(eng);
+		if (st & BR_SSL_CLOSED) {
+			if (br_ssl_engine_last_error(eng) != BR_ERR_OK)
+				hci_tls_failed(t, c->res);
+			else if (!t->handshake_done)
+				fail(c, HC_ERR_CLOSED, 0, where);
+			else
+				engine_feed(e, grpc, NULL, 0); /* close_notify: the peer closed */
+			return;
+		}
+		if (st & BR_SSL_SENDAPP && !t->handshake_done) {
+			t->handshake_done = 1;
+			where = NULL;
+			trace_request(req, p, n);
+		}
+		if (st & BR_SSL_SENDREC && !gone) {
+			b = br_ssl_engine_sendrec_buf(eng, &len);
+			r = syscall(SYS_sendto, c->fd, b, len, MSG_NOSIGNAL, NULL, 0);
+			if (r > 0) {
+				br_ssl_engine_sendrec_ack(eng, (size_t)r);
+			} else if (errno == EPIPE || errno == ECONNRESET) {
+				gone = 1;
+			} else if (errno != EAGAIN && errno != EINTR) {
+				fail_errno(c);
+				return;
+			} else if (!wait_fd(c, POLLOUT)) {
+				timed_out(c, where);
+				return;
+			}
+			c->stale = 1;
+			continue;
+		}
+		if (st & BR_SSL_RECVAPP) {
+			b = br_ssl_engine_recvapp_buf(eng, &len);
+			if (engine_feed(e, grpc, (const char *)b, len) != HC_PARSE_MORE)
+				return;
+			br_ssl_engine_recvapp_ack(eng, len);
+			if (grpc && !n) /* acknowledgments, once the request is in */
+				p = hci_grpc_out(&e->grpc, &n);
+			continue;
+		}
+		if (n && st & BR_SSL_SENDAPP) {
+			b = br_ssl_engine_sendapp_buf(eng, &len);
+			k = n < len ? n : len;
+			memcpy(b, p, k);
+			br_ssl_engine_sendapp_ack(eng, k);
+			p += k;
+			n -= k;
+			if (!n)
+				br_ssl_engine_flush(eng, 0);
+			continue;
+		}
+		if (!(st & BR_SSL_RECVREC)) {
+			fail(c, gone ? HC_ERR_RESET : HC_ERR_TLS, 0, where);
+			return;
+		}
+		if (!wait_fd(c, POLLIN)) {
+			timed_out(c, where);
+			return;
+		}
+		b = br_ssl_engine_recvrec_buf(eng, &len);
+		r = syscall(SYS_recvfrom, c->fd, b, len, 0, NULL, NULL);
+		if (r < 0 && errno != EAGAIN && errno != EINTR) {
+			fail_errno(c);
+			if (!t->handshake_done && t->asked && !t->creds.key_type)
+				fail(c, HC_ERR_TLS, 0, "server asked for a client certificate");
+			return;
+		}
+		if (r == 0) {
+			if (t->handshake_done)
+				engine_feed(e, grpc, NULL, 0);
+			else if (t->asked && !t->creds.key_type)
+				fail(c, HC_ERR_TLS, 0, "server asked for a client certificate");
+			else if (t->seen && t->not_tls)
+				hci_tls_failed(t, c->res);
+			else
+				fail(c, HC_ERR_CLOSED, 0, where);
+			return;
+		}
+		if (r > 0) {
+			hci_tls_received(t, b, (size_t)r);
+			br_ssl_engine_recvrec_ack(eng, (size_t)r);
+		}
+		c->stale = 1;
+	}
+}
+#endif
+
 enum hc_error hc_probe(const struct hc_request *req, struct hc_result *res)
 {
 	char buf[HC_BUF_BYTES]; /* the request, the hosts file after it, the response */
@@ -398,7 +634,11 @@ enum hc_error hc_probe(const struct hc_request *req, struct hc_result *res)
 	struct addrs l;
 	struct conn c;
 	long long start;
-	size_t n;
+	const char *out;
+	size_t n, sent;
+#ifdef HC_TLS
+	struct hci_tls tls;
+#endif
 
 	memset(res, 0, sizeof *res);
 	res->grpc_status = res->serving = -1;
@@ -413,15 +653,34 @@ enum hc_error hc_probe(const struct hc_request *req, struct hc_result *res)
 	c.now = start = hci_now_ns();
 	c.deadline = start + (long long)req->timeout_ms * NS_PER_MS;
 	l.count = 1;
+	out = buf;
+	sent = n;
+#ifdef HC_TLS
+	/* with TLS the connection carries the ClientHello; the request waits
+	 * for the handshake */
+	if (req->url.tls) {
+		if (tls_files(&c, req, &tls, buf + n, sizeof buf - n) != HC_OK ||
+		    tls_start(&c, req, &tls) != HC_OK)
+			goto end;
+		out = (const char *)br_ssl_engine_sendrec_buf(&tls.cc.eng, &sent);
+	}
+#endif
 	if (req->unix_socket || resolve(&c, req, &l, buf + n, sizeof buf - n) == HC_OK) {
-		if (open_conn(&c, req, &l, buf, n) == HC_OK && n) {
-			if (req->url.scheme == HC_GRPC)
-				hci_grpc_trace_request(req);
-			else if (req->trace)
-				req->trace(req->trace_ctx, '>', buf, n);
+		if (open_conn(&c, req, &l, out, sent) == HC_OK && n) {
+#ifdef HC_TLS
+			if (req->url.tls) {
+				br_ssl_engine_sendrec_ack(&tls.cc.eng, sent);
+				tls_exchange(&c, req, &tls, &e, buf, n);
+				goto end;
+			}
+#endif
+			trace_request(req, buf, n);
 			receive(&c, req, &e, buf);
 		}
 	}
+#ifdef HC_TLS
+end:
+#endif
 	if (c.fd >= 0)
 		syscall(SYS_close, c.fd);
 	if (res->error != HC_OK)

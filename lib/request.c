@@ -60,7 +60,7 @@ size_t hc_request_build(const struct hc_request *req, char *buf, size_t cap)
  * that HTTP/2 forbids (RFC 9113 8.2.2), and not grpc-* (gRPC's own). */
 static int metadata_ok(const char *h, size_t n)
 {
-	static const char taken[] = "te\0content-type\0connection\0keep-alive\0"
+	static const char taken[] HCI_BYTES = "te\0content-type\0connection\0keep-alive\0"
 		"proxy-connection\0transfer-encoding\0upgrade\0host\0";
 	const char *t;
 	size_t i;
@@ -76,7 +76,7 @@ static int metadata_ok(const char *h, size_t n)
 
 /* Why a request is refused: one row per number check() returns, packed
  * as result.c's messages. */
-static const char whys[] =
+static const char whys[] HCI_BYTES =
 	"bad URL\0"
 	"bad Host\0"
 	"bad path\0"
@@ -87,7 +87,15 @@ static const char whys[] =
 	"bad body text\0"
 	"body text needs GET\0"
 	"bad timeout\0"
-	"request over 4 KiB";
+	"request over 4 KiB\0"
+#ifdef HC_TLS
+	"bad server name\0"
+	"bad pin\0"
+	"a client certificate needs its key, and a key its certificate\0"
+	"an IP address has no name to verify: give --servername, --pin or -k";
+#else
+	"https:// and grpcs:// need healthcheck-tls";
+#endif
 
 /* The one check of a request, and its head built into buf[0..cap) (a
  * NULL buf with cap 0 only counts): 0 with *len its length (0 for tcp://),
@@ -137,6 +145,25 @@ static unsigned check(const struct hc_request *req, char *buf, size_t cap, size_
 	}
 	if (req->timeout_ms - 1 >= HC_TIMEOUT_MAX)
 		return 10;
+	if (u->tls) {
+#ifdef HC_TLS
+		const struct hc_tls *t = &req->tls;
+		unsigned char ip[16];
+
+		if (t->servername && ((n = hci_strlen(t->servername)) - 1 >= HC_HOST_MAX ||
+				      !hci_target_ok(t->servername, n)))
+			return 12;
+		if (t->pin_count > HC_PINS_MAX)
+			return 13;
+		if (!t->cert != !t->key)
+			return 14;
+		if (!t->insecure && !t->pin_count && !t->servername &&
+		    (u->family || hci_ip_parse(u->host, u->host_len, ip)))
+			return 15;
+#else
+		return 12;
+#endif
+	}
 	if (u->scheme == HC_HTTP)
 		request_head(req, &o);
 	if (u->scheme == HC_GRPC)

@@ -20,13 +20,14 @@
 	X(HC_ERR_MALFORMED, "malformed response") \
 	X(HC_ERR_TOO_LARGE, "response too large") \
 	X(HC_ERR_FRAMING, "") \
+	X(HC_ERR_TLS, "TLS handshake failed") \
 	X(HC_ERR_REQUEST, "invalid request")
 
 #define MSG_TEXT(e, s) s "\0"
 #define MSG_ROW(e, s) ROW_##e,
 #define MSG_CHECK(e, s) typedef char check_##e[ROW_##e == (int)e ? 1 : -1];
 
-static const char messages[] = MESSAGES(MSG_TEXT) "unknown error";
+static const char messages[] HCI_BYTES = MESSAGES(MSG_TEXT) "unknown error";
 enum { MESSAGES(MSG_ROW) ROW_COUNT };
 MESSAGES(MSG_CHECK)
 typedef char check_count[ROW_COUNT == (int)HC_ERR_COUNT ? 1 : -1];
@@ -75,12 +76,12 @@ void hci_put_uint(struct hci_out *o, unsigned long long v)
 
 /* gRPC's status codes and the health service's serving statuses, one row
  * per number. */
-static const char grpc_codes[] =
+static const char grpc_codes[] HCI_BYTES =
 	"OK\0CANCELLED\0UNKNOWN\0INVALID_ARGUMENT\0DEADLINE_EXCEEDED\0NOT_FOUND\0"
 	"ALREADY_EXISTS\0PERMISSION_DENIED\0RESOURCE_EXHAUSTED\0FAILED_PRECONDITION\0"
 	"ABORTED\0OUT_OF_RANGE\0UNIMPLEMENTED\0INTERNAL\0UNAVAILABLE\0DATA_LOSS\0"
 	"UNAUTHENTICATED\0?";
-static const char serving[] = "UNKNOWN\0SERVING\0NOT_SERVING\0SERVICE_UNKNOWN";
+static const char serving[] HCI_BYTES = "UNKNOWN\0SERVING\0NOT_SERVING\0SERVICE_UNKNOWN";
 
 size_t hc_result_line(const struct hc_request *req, const struct hc_result *res,
 		      char *buf, size_t cap)
@@ -126,6 +127,16 @@ size_t hc_result_line(const struct hc_request *req, const struct hc_result *res,
 		HCI_PUT_LIT(&o, "timed out after ");
 		hci_put_uint(&o, res->timeout_ms);
 		HCI_PUT_LIT(&o, " ms");
+#ifdef HC_TLS
+	} else if (e == HC_ERR_TLS && res->detail) { /* the detail is the reason */
+		hci_puts(&o, res->detail);
+		if (res->message[0]) {
+			HCI_PUT_LIT(&o, " (");
+			hci_puts(&o, res->message);
+			HCI_PUT_LIT(&o, ")");
+		}
+		goto end;
+#endif
 	} else if (e != HC_ERR_STATUS) {
 		hci_puts(&o, hc_strerror(e));
 		if (e == HC_ERR_NETWORK && res->sys_errno) {

@@ -27,7 +27,7 @@ coverage: $(COV)/healthcheck $(COV)/libtest | unit-deps
 	@tests/deps.sh gcovr
 	find $(COV) -name '*.gcda' -delete
 	$(MAKE) --no-print-directory unit UNIT_OUT=$(COV)/unit UNIT_FLAGS='$(COV_FLAGS)' UNIT_LIB_OBJ='$(COV_LIB_OBJ)'
-	$(MAKE) --no-print-directory integration HC_BIN=$(COV)/healthcheck HC_TIME_SLACK=2
+	$(MAKE) --no-print-directory integration HC_BIN=$(COV)/healthcheck HC_TIME_SLACK=2 HC_FAULTS=1
 	$(COV)/libtest
 	tests/coverage/check.py $(COV) $(COV_BRANCHES)
 

@@ -12,7 +12,8 @@ list says what is true today, no more and no less.
 
 uncovered.txt: one entry per line, "FILE: SOURCE LINE  -- REASON", where
 SOURCE LINE is the line's text without its indentation (so the list
-survives lines moving); # starts a comment."""
+survives lines moving); # starts a comment. Lines of the same text in one
+file share an entry (the check names their numbers)."""
 import json
 import os
 import subprocess
@@ -36,7 +37,7 @@ def main():
     with open(os.path.join(out, "coverage.json")) as f:
         report = json.load(f)
     taken = total = 0
-    untaken = {}  # (file, text) -> untaken branches
+    untaken = {}  # (file, text) -> [(line number, untaken branches)]
     for fi in report["files"]:
         name = fi["file"]
         with open(name, errors="replace") as f:
@@ -50,7 +51,7 @@ def main():
             taken += len(br) - miss
             if miss:
                 key = (name, src[ln["line_number"] - 1].strip())
-                untaken[key] = untaken.get(key, 0) + miss
+                untaken.setdefault(key, []).append((ln["line_number"], miss))
 
     listed = {}
     with open("tests/coverage/uncovered.txt") as f:
@@ -65,13 +66,19 @@ def main():
             listed[(fname, text.strip())] = why
 
     pct = 100.0 * taken / total if total else 100.0
+    lines = sum(len(v) for v in untaken.values())
     print("coverage: %d of %d branches of lib/ taken (%.1f %%, want %.0f %%); %d lines "
-          "with an untaken branch, %d listed" % (taken, total, pct, want, len(untaken), len(listed)))
+          "with an untaken branch, %d listed" % (taken, total, pct, want, lines, len(listed)))
     bad = 0
     for key in sorted(untaken):
+        # one entry names every line with its text: the line numbers say which
+        where = ",".join(str(n) for n, _ in untaken[key])
+        miss = sum(m for _, m in untaken[key])
         if key not in listed:
-            print("coverage: not listed: %s: %s (%d untaken)" % (key[0], key[1], untaken[key]))
+            print("coverage: not listed: %s:%s: %s (%d untaken)" % (key[0], where, key[1], miss))
             bad += 1
+        elif len(untaken[key]) > 1:
+            print("coverage: note: the entry for %s: %s names lines %s" % (key[0], key[1], where))
     for key in sorted(listed):
         if key not in untaken:
             print("coverage: listed but taken now, or gone: %s: %s" % key)

@@ -6,6 +6,8 @@ Environment knobs (all optional):
   HC_TIME_SLACK  multiplies every upper time bound and hard timeout
                  (default 1; use ~5 under valgrind)
   HC_JOBS        scenarios run at once (default: two per CPU)
+  HC_FAULTS      1: run the strace fault-injection scenarios, 0: leave them
+                 out (default: only for build/healthcheck itself)
 
 The probe always runs with an EMPTY environment plus what the scenario sets,
 so HEALTHCHECK_*, PORT or proxy variables of the caller never leak in.
@@ -33,6 +35,15 @@ def default_binary():
     """True when the suite tests the static build/healthcheck itself (the
     static-binary and chroot checks only make sense for that one)."""
     return not os.environ.get("HC_BIN") and not os.environ.get("HC_WRAP")
+
+
+def faults():
+    """True when the scenarios that inject faults with strace run. They need
+    the binary run directly under strace: not under HC_WRAP (valgrind, qemu)
+    and not a sanitizer build (LeakSanitizer cannot work under ptrace). The
+    static build and the coverage build (HC_FAULTS=1) can."""
+    v = os.environ.get("HC_FAULTS")
+    return v == "1" if v else default_binary()
 
 
 def wrap():

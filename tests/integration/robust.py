@@ -4,8 +4,9 @@ caller could do to 0.1: each scenario failed before the fix it is named for.
 Some need tools beyond the probe: strace (to make a system call slow: its
 fault injection delays one call), unshare and mount (to put another file,
 FIFO or device in place of /etc/hosts for one run, in a mount namespace of
-its own). Those are registered for the default static binary only, as the
-chroot checks are; run.py says so when they are left out.
+its own). The strace ones run where hcrun.faults() says the binary can run
+under strace; the count of system calls is the static binary's alone. run.py
+says which are left out.
 """
 
 import os
@@ -90,10 +91,9 @@ def _(t):
 
 # ---- TCP: the handshake is not done when the request is sent ----
 
-@scenario("tcp_accept_queue_full_waits_for_the_handshake")
-def _(t):
-    # A listener with a full accept queue drops SYNs: connect is in
-    # progress, send must wait (EAGAIN is no error), and the deadline ends it.
+def full_accept_queue(t):
+    """A listener on 127.0.0.1 whose accept queue is full: it drops SYNs, so
+    a connection stays in progress. Returns its port."""
     srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     srv.bind(("127.0.0.1", 0))
     srv.listen(0)
@@ -107,8 +107,25 @@ def _(t):
             c.connect(("127.0.0.1", port))
         except BlockingIOError:
             pass
+    return port
+
+
+@scenario("tcp_accept_queue_full_waits_for_the_handshake")
+def _(t):
+    # connect is in progress: send must wait (EAGAIN is no error), and the
+    # deadline ends it
+    port = full_accept_queue(t)
     r = t.run(["-t", "500ms", "http://127.0.0.1:%d/" % port])
     unhealthy(r, timed_out(500) + r"(?: \(connecting\))?")
+    elapsed(r, 0.45, 1.5)
+
+
+@scenario("tcp_accept_queue_full_tcp_url_times_out_connecting")
+def _(t):
+    # tcp:// sends nothing: it waits for the handshake, until the deadline
+    port = full_accept_queue(t)
+    r = t.run(["-t", "500ms", "tcp://127.0.0.1:%d" % port])
+    unhealthy(r, timed_out(500) + r" \(connecting\)")
     elapsed(r, 0.45, 1.5)
 
 
@@ -431,16 +448,17 @@ class _Rmtree:
 
 # ---- the hosts file (1, 6, and every address) ----
 
-def with_hosts(t, make_hosts, args, timeout=10.0):
+def with_hosts(t, make_hosts, args, timeout=10.0, prefix=()):
     """Runs the probe with make_hosts(path) at /etc/hosts, in a mount
-    namespace of its own (the machine's /etc/hosts is never touched)."""
+    namespace of its own (the machine's /etc/hosts is never touched);
+    prefix: a command the probe runs under (strace)."""
     d = tempfile.mkdtemp(prefix="hchosts")
     t.socks.append(_Rmtree(d))
     src = os.path.join(d, "hosts")
     make_hosts(src)
     script = 'mount --bind "$1" /etc/hosts && shift && exec "$@"'
     argv = [tool("unshare"), "--mount", "--propagation", "private", "sh", "-c", script,
-            "sh", src] + hcrun.wrap() + [hcrun.binary()] + list(args)
+            "sh", src] + list(prefix) + hcrun.wrap() + [hcrun.binary()] + list(args)
     return t.run(argv, timeout=timeout, direct=True)
 
 
@@ -546,9 +564,18 @@ def _(t):
 
 # ---- 2. time spent before the first wait counts ----
 
-def slow_call(call, ms):
-    return [tool("strace"), "-f", "-o", "/dev/null", "-e",
-            "inject=%s:delay_exit=%d" % (call, ms * 1000)]
+def strace_inject(spec, path=None):
+    """strace as a command prefix that injects spec (its inject= syntax:
+    CALL:error=E, CALL:retval=N, CALL:delay_exit=US, :when=N) into the
+    probe's system calls; with path, only into calls on that file (a
+    dynamically linked build reads its libraries, and writes its coverage
+    data, with calls of the same names)."""
+    return ([tool("strace"), "-f", "-o", "/dev/null", "-e", "inject=" + spec] +
+            (["-P", path] if path else []))
+
+
+def slow_call(call, ms, path=None):
+    return strace_inject("%s:delay_exit=%d" % (call, ms * 1000), path)
 
 
 def slow_case(call, tcp=False, hosts=None, want=None):
@@ -556,7 +583,8 @@ def slow_case(call, tcp=False, hosts=None, want=None):
         s = t.server([read_request(), hold()] if tcp else respond())
         url = ("tcp://127.0.0.1:%d" % s.port if tcp else
                "http://svc:%d/" % s.port if hosts else s.url())
-        argv = slow_call(call, 400) + hcrun.wrap() + [hcrun.binary(), "-t", "300ms", url]
+        argv = slow_call(call, 400, "/etc/hosts" if hosts else None) + hcrun.wrap() + [
+            hcrun.binary(), "-t", "300ms", url]
         if hosts:
             d = tempfile.mkdtemp(prefix="hchosts")
             t.socks.append(_Rmtree(d))
@@ -595,7 +623,6 @@ def healthy_calls(t):
 
 
 def robust_tools():
-    scenario("healthy_probe_system_calls")(healthy_calls)
     scenario("slow_connect_tcp_is_timed_out")(slow_case("connect", tcp=True))
     scenario("slow_connect_http_is_timed_out")(slow_case("connect"))
     scenario("slow_send_http_is_timed_out")(slow_case("sendto"))
@@ -605,4 +632,6 @@ def robust_tools():
 
 
 if hcrun.default_binary():
+    scenario("healthy_probe_system_calls")(healthy_calls)
+if hcrun.faults():
     robust_tools()

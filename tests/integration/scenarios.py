@@ -5,6 +5,11 @@ Ctx (so they are always stopped), runs the probe and checks the result with
 the hcrun checks, which raise hcrun.Failure.
 """
 
+import errno
+import os
+import shutil
+import tempfile
+
 import hcrun
 from hcrun import check, elapsed, healthy, unhealthy, usage
 from hcserver import (Server, close, hold, http, read_all, read_request,
@@ -34,6 +39,7 @@ class Ctx:
         self.name = name
         self.servers = []
         self.socks = []
+        self.dirs = []
         self.notes = []
 
     def server(self, *args, **kw):
@@ -52,6 +58,12 @@ class Ctx:
         hcrun.sane(r)
         return r
 
+    def tempdir(self, prefix="hc"):
+        """A new directory of this scenario's, removed when it ends."""
+        d = tempfile.mkdtemp(prefix=prefix)
+        self.dirs.append(d)
+        return d
+
     def note(self, text):
         self.notes.append(text)
 
@@ -60,6 +72,8 @@ class Ctx:
             s.stop()
         for s in self.socks:
             s.close()
+        for d in self.dirs:
+            shutil.rmtree(d, ignore_errors=True)
 
 
 # ---- helpers ----
@@ -892,6 +906,16 @@ env_case("wait",
          script=lambda i: respond(503, "Starting") if i < 2 else respond())
 
 
+# Only whole names count: a variable whose name starts like one of ours is
+# someone else's.
+env_case("similar_names_are_ignored",
+         lambda s, o: {"PORT": str(s.port), "PORTAL": str(o), "PORT_": str(o),
+                       "HEALTHCHECK_PORTS": str(o), "HEALTHCHECK_URLS": "ftp://x/",
+                       "HEALTHCHECK_TIMEOUTX": "soon", "HEALTHCHECK_": "x",
+                       "HEALTHCHECKS_URL": "ftp://x/", "HEALTH": "1", "healthcheck_url": "ftp://x/"},
+         check_req=req_has(lambda s: b"GET / HTTP/1.1\r\nHost: localhost:%d\r\n" % s.port))
+
+
 @scenario("env_argv_url_beats_env")
 def _(t):
     s = t.server(respond())
@@ -1027,6 +1051,31 @@ def _(t):
     no_connection(s)
 
 
+@scenario("options_end_at_double_dash")
+def _(t):
+    s = t.server(respond())
+    healthy(t.run(["-t", "2s", "--", s.url("/dd")]))
+    line, _ = parse_head(one_request(s))
+    check(line == "GET /dd HTTP/1.1", "request line %r", line)
+    # after "--" a word starting with '-' is a URL, and a second word is one too many
+    usage(t.run(["--", "-v"]), mentions="invalid URL: -v")
+    usage(t.run(["--", "http://127.0.0.1:1/", "-q"]), mentions="more than one URL: -q")
+
+
+@scenario("a_lone_dash_is_a_url")
+def _(t):
+    usage(t.run(["-"]), mentions="invalid URL: -")
+
+
+@scenario("long_options_match_whole_names")
+def _(t):
+    # a prefix, a longer word, no name at all, names only the environment has
+    s = t.server(respond())
+    for a in ("--time", "--timeoutx", "--=2s", "--url", "--port"):
+        usage(t.run([a, "2s", s.url()]), mentions="unknown option " + a)
+    no_connection(s)
+
+
 @scenario("quiet")
 def _(t):
     ok = t.server(respond())
@@ -1054,6 +1103,19 @@ def _(t):
                  "HTTP/1.1 200 OK", "X-Resp: yes"):
         check(want in [l.rstrip("\r") for l in err], "verbose output lacks %r\n%s", want,
               r.describe())
+
+
+@scenario("verbose_long_request_whole_and_tab_kept")
+def _(t):
+    # the trace goes out in pieces of 256 bytes: a 608-byte line comes whole;
+    # a TAB is text, not a control byte to hide
+    s = t.server(respond(200, "OK", ["Content-Length: 0", "X-Tab: a\tb"]))
+    long = "X-Long: " + "v" * 600
+    r = t.run(["-v", "-H", long, s.url()])
+    check(r.rc == 0, "exit %s\n%s", r.rc, r.describe())
+    err = [l.rstrip("\r") for l in r.err_lines()]
+    check(long in err, "-v does not show the long header line whole\n%s", r.describe())
+    check("X-Tab: a\tb" in err, "-v does not show the TAB as it came\n%s", r.describe())
 
 
 @scenario("verbose_unhealthy")
@@ -1179,6 +1241,24 @@ def _(t):
     r = t.run(["tcp://127.0.0.1:%d" % port])
     unhealthy(r, "connection refused")
     elapsed(r, 0, 0.5)
+
+
+@scenario("tcp_over_unix_socket")
+def _(t):
+    # a unix socket connects at once: the second connect says EISCONN
+    s = t.server([read_all(3.0)], family="unix")
+    healthy(t.run(["--unix-socket", s.path, "tcp://app:1"]), "TCP connect")
+    check(one_request(s) == b"", "tcp:// must send nothing")
+
+
+@scenario("unix_socket_under_a_file_is_a_socket_error")
+def _(t):
+    # ENOTDIR is none of the errors with a name of their own
+    f = os.path.join(t.tempdir("hcnotdir"), "file")
+    open(f, "w").close()
+    for url in ("http://app/", "tcp://app:1"):
+        r = t.run(["--unix-socket", os.path.join(f, "s.sock"), url])
+        unhealthy(r, r"socket error %d" % errno.ENOTDIR)
 
 
 @scenario("tcp_env_url")

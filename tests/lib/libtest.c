@@ -3,8 +3,12 @@
  * is sent when it fails), the hosts_file field, and what a result holds.
  * Real sockets on loopback; each case prints "ok" or "FAIL" and the last
  * line is "N passed, M failed". */
+#define _GNU_SOURCE /* dlsym(RTLD_NEXT) */
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +17,10 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/un.h>
+#include <sys/wait.h>
 #include "healthcheck.h"
 #include "tsrv.h"
 
@@ -42,6 +49,43 @@ static double now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (double)t.tv_sec + t.tv_nsec / 1e9;
+}
+
+/* The library makes its system calls through syscall(): this program's
+ * own comes first and passes every call on to libc's, and can change what
+ * one call answers. With late_ppoll set, the next ppoll that reports a
+ * socket readable says that no time is left, as the kernel does when the
+ * socket became ready as its timer ran out. (Six arguments are passed on
+ * whatever the call takes, as libc's own syscall() reads six registers.) */
+static int late_ppoll;
+
+#ifdef SYS_ppoll_time64
+#define PPOLL SYS_ppoll_time64 /* as probe.c: the 64-bit time on 32-bit */
+#else
+#define PPOLL SYS_ppoll
+#endif
+
+long syscall(long n, ...)
+{
+	static long (*real)(long, ...);
+	struct pollfd *p;
+	va_list ap;
+	long a[6], r;
+	int i;
+
+	va_start(ap, n);
+	for (i = 0; i < 6; i++)
+		a[i] = va_arg(ap, long);
+	va_end(ap);
+	if (!real)
+		*(void **)&real = dlsym(RTLD_NEXT, "syscall");
+	r = real(n, a[0], a[1], a[2], a[3], a[4], a[5]);
+	p = (struct pollfd *)a[0];
+	if (n == PPOLL && late_ppoll && r > 0 && p->events & POLLIN) {
+		late_ppoll = 0;
+		memset((void *)a[2], 0, 2 * sizeof(long long)); /* the time left */
+	}
+	return r;
 }
 
 /* A listener that is never accepted from: a connection would wait in its
@@ -312,6 +356,48 @@ static void hosts_file_kind(const char *name, int kind)
 	passed++;
 }
 
+/* A hosts_file that does not exist: no name resolves, and nothing waits. */
+static void hosts_file_missing(void)
+{
+	struct hc_request req = HC_REQUEST_INIT;
+	struct hc_result res;
+	char path[96];
+
+	snprintf(path, sizeof path, "%s/no-such-hosts", tmpdir);
+	CHECK(hc_url_parse("http://svc:1/", 13, &req.url) == HC_PARSE_DONE, "url");
+	req.hosts_file = path;
+	hc_probe(&req, &res);
+	CHECK(res.error == HC_ERR_RESOLVE && res.detail == NULL && res.sys_errno == 0,
+	      "error %d detail %s errno %d", res.error, res.detail ? res.detail : "none",
+	      res.sys_errno);
+	CHECK(res.elapsed_ms < 100, "took %u ms", res.elapsed_ms);
+	ok(__func__);
+}
+
+/* A response read as the deadline passes (ppoll saw it with no time left)
+ * is too late: timed out, with the status read and the deadline as the
+ * time. The control, the same probe in time, is healthy. */
+static void response_at_the_deadline(void)
+{
+	static const char resp[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+	struct hc_request req;
+	struct hc_result res;
+	struct tsrv s;
+	char authority[32];
+
+	CHECK(tsrv_start(&s, NULL, resp, sizeof resp - 1) == 0, "no server");
+	by_hand(&req, authority, s.port);
+	hc_probe(&req, &res);
+	CHECK(res.error == HC_OK, "control: error %d", res.error);
+	late_ppoll = 1;
+	hc_probe(&req, &res);
+	tsrv_stop(&s);
+	CHECK(late_ppoll == 0, "no ppoll saw the response");
+	CHECK(res.error == HC_ERR_TIMEOUT && res.status == 200 && res.elapsed_ms == req.timeout_ms,
+	      "error %d status %d elapsed %u ms", res.error, res.status, res.elapsed_ms);
+	ok(__func__);
+}
+
 /* The trace sees the request as sent and the head as received. */
 static const char *trace_want;
 static int trace_hits;
@@ -369,6 +455,246 @@ static void deadline(void)
 	ok(__func__);
 }
 
+/* ---- hc_main as a service calls it: its own defaults, its own envp ---- */
+
+/* A server for one connection, on 127.0.0.1 (path NULL) or a unix socket:
+ * it reads the request head, answers 200 and hands the head to the test
+ * through a pipe. */
+struct rec {
+	pid_t pid;
+	int pipe;
+	unsigned port;
+};
+
+static int rec_start(struct rec *r, const char *path)
+{
+	static const char resp[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+	struct sockaddr_un un;
+	char head[HC_REQUEST_MAX];
+	size_t have = 0;
+	ssize_t k;
+	int p[2], l, c;
+
+	if (path) {
+		memset(&un, 0, sizeof un);
+		un.sun_family = AF_UNIX;
+		snprintf(un.sun_path, sizeof un.sun_path, "%s", path);
+		unlink(path);
+		l = socket(AF_UNIX, SOCK_STREAM, 0);
+		if (l < 0 || bind(l, (struct sockaddr *)&un, sizeof un) || listen(l, 4))
+			return -1;
+		r->port = 0;
+	} else {
+		l = listener(&r->port);
+	}
+	if (pipe(p) != 0)
+		return -1;
+	r->pid = fork();
+	if (r->pid < 0)
+		return -1;
+	if (r->pid == 0) {
+		alarm(10); /* a test that never connects does not leave it behind */
+		close(p[0]);
+		do
+			c = accept(l, NULL, NULL);
+		while (c < 0 && (errno == EAGAIN || errno == EINTR) && usleep(1000) == 0);
+		while (c >= 0 && have < sizeof head && (k = read(c, head + have, sizeof head - have)) > 0) {
+			have += (size_t)k;
+			if (have >= 4 && memcmp(head + have - 4, "\r\n\r\n", 4) == 0)
+				break;
+		}
+		if (c >= 0 && write(c, resp, sizeof resp - 1) < 0)
+			_exit(1);
+		if (write(p[1], head, have) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	close(l);
+	close(p[1]);
+	r->pipe = p[0];
+	return 0;
+}
+
+/* The request head the server read (NUL-terminated; "" when none came). */
+static void rec_take(struct rec *r, char *buf, size_t cap)
+{
+	size_t have = 0;
+	ssize_t k;
+
+	while (have < cap - 1 && (k = read(r->pipe, buf + have, cap - 1 - have)) > 0)
+		have += (size_t)k;
+	buf[have] = '\0';
+	close(r->pipe);
+	waitpid(r->pid, NULL, 0);
+}
+
+/* What one hc_main call wrote to fd 1 and fd 2, and its exit code. */
+struct main_run {
+	int rc;
+	char out[512], err[1024];
+};
+
+static void drain(int fd, char *buf, size_t cap)
+{
+	size_t have = 0;
+	ssize_t k;
+
+	while (have < cap - 1 && (k = read(fd, buf + have, cap - 1 - have)) > 0)
+		have += (size_t)k;
+	buf[have] = '\0';
+	close(fd);
+}
+
+/* hc_main with argv (NULL-terminated), its fd 1 and 2 pipes for the call.
+ * hc_main only reads its argv and envp (const here, as string literals). */
+static void run_main(struct main_run *m, const char **argv, const char **envp,
+		     const struct hc_defaults *def)
+{
+	int o[2], e[2], save1, save2, argc = 0;
+
+	fflush(stdout);
+	if (pipe(o) != 0 || pipe(e) != 0) {
+		perror("libtest: pipe");
+		exit(1);
+	}
+	save1 = dup(1);
+	save2 = dup(2);
+	dup2(o[1], 1);
+	dup2(e[1], 2);
+	close(o[1]);
+	close(e[1]);
+	while (argv[argc])
+		argc++;
+	m->rc = hc_main(argc, (char **)argv, (char **)envp, def);
+	dup2(save1, 1);
+	dup2(save2, 2);
+	close(save1);
+	close(save2);
+	drain(o[0], m->out, sizeof m->out);
+	drain(e[0], m->err, sizeof m->err);
+}
+
+static int starts(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* No defaults (NULL) and no environment (NULL): http://localhost:8080/. */
+static void main_without_defaults(void)
+{
+	char path[96], head[HC_REQUEST_MAX + 1];
+	const char *argv[] = {"healthcheck", "--unix-socket", path, NULL};
+	struct main_run m;
+	struct rec r;
+
+	snprintf(path, sizeof path, "%s/main.sock", tmpdir);
+	CHECK(rec_start(&r, path) == 0, "no server");
+	run_main(&m, argv, NULL, NULL);
+	rec_take(&r, head, sizeof head);
+	unlink(path);
+	CHECK(m.rc == 0 && starts(m.out, "healthy: HTTP 200 in ") && !m.err[0],
+	      "exit %d, out \"%s\", err \"%s\"", m.rc, m.out, m.err);
+	CHECK(starts(head, "GET / HTTP/1.1\r\nHost: localhost:8080\r\n"), "request \"%s\"", head);
+	ok(__func__);
+}
+
+/* The embedder's prog, path and port make the URL, when neither argv nor
+ * the environment names one. */
+static void main_defaults_make_the_url(void)
+{
+	const char *argv[] = {"svc", NULL}, *envp[] = {"HOME=/", "PATH=/bin", NULL};
+	struct hc_defaults def = HC_DEFAULTS_INIT;
+	char head[HC_REQUEST_MAX + 1], want[64];
+	struct main_run m;
+	struct rec r;
+
+	CHECK(rec_start(&r, NULL) == 0, "no server");
+	def.prog = "svc healthcheck";
+	def.path = "/healthz";
+	def.port = r.port;
+	run_main(&m, argv, envp, &def);
+	rec_take(&r, head, sizeof head);
+	CHECK(m.rc == 0 && starts(m.out, "healthy: HTTP 200 in ") && !m.err[0],
+	      "exit %d, out \"%s\", err \"%s\"", m.rc, m.out, m.err);
+	snprintf(want, sizeof want, "GET /healthz HTTP/1.1\r\nHost: localhost:%u\r\n", r.port);
+	CHECK(starts(head, want), "request \"%s\", want \"%s...\"", head, want);
+	ok(__func__);
+}
+
+/* $PORT beats the embedder's port; the embedder's path stays. */
+static void main_environment_beats_defaults(void)
+{
+	struct hc_defaults def = HC_DEFAULTS_INIT;
+	char head[HC_REQUEST_MAX + 1], want[64], env[32];
+	const char *argv[] = {"svc", NULL}, *envp[] = {env, NULL};
+	struct main_run m;
+	struct rec r;
+	unsigned other;
+	int fd = tsrv_refusing(&other);
+
+	CHECK(rec_start(&r, NULL) == 0, "no server");
+	snprintf(env, sizeof env, "PORT=%u", r.port);
+	def.path = "/ready";
+	def.port = other;
+	run_main(&m, argv, envp, &def);
+	rec_take(&r, head, sizeof head);
+	close(fd);
+	CHECK(m.rc == 0, "exit %d, out \"%s\", err \"%s\"", m.rc, m.out, m.err);
+	snprintf(want, sizeof want, "GET /ready HTTP/1.1\r\nHost: localhost:%u\r\n", r.port);
+	CHECK(starts(head, want), "request \"%s\", want \"%s...\"", head, want);
+	ok(__func__);
+}
+
+/* The embedder's timeout is the deadline when -t is not given. */
+static void main_default_timeout(void)
+{
+	struct hc_defaults def = HC_DEFAULTS_INIT;
+	const char *argv[] = {"svc", NULL};
+	char url[64];
+	struct main_run m;
+	unsigned port;
+	int fd = tsrv_silent(&port);
+
+	snprintf(url, sizeof url, "http://127.0.0.1:%u/", port);
+	def.url = url;
+	def.timeout_ms = 150;
+	run_main(&m, argv, NULL, &def);
+	close(fd);
+	CHECK(m.rc == 1 && strcmp(m.err, "unhealthy: timed out after 150 ms\n") == 0 && !m.out[0],
+	      "exit %d, out \"%s\", err \"%s\"", m.rc, m.out, m.err);
+	ok(__func__);
+}
+
+/* Usage errors name the embedder's prog; a bad default URL is one, and so
+ * is a default path that makes the URL too long (shown cut). */
+static void main_usage_errors(void)
+{
+	static char long_path[400];
+	struct hc_defaults def = HC_DEFAULTS_INIT;
+	const char *argv[] = {"svc", "--bogus", NULL}, *bare[] = {"svc", NULL};
+	struct main_run m;
+
+	def.prog = "svc healthcheck";
+	run_main(&m, argv, NULL, &def);
+	CHECK(m.rc == HC_EXIT_USAGE && strcmp(m.err, "svc healthcheck: unknown option --bogus\n"
+		"usage: svc healthcheck [OPTIONS] [URL] (see --help)\n") == 0 && !m.out[0],
+	      "unknown option: exit %d, err \"%s\"", m.rc, m.err);
+	def.prog = NULL;
+	def.url = "http://bad host/";
+	run_main(&m, bare, NULL, &def);
+	CHECK(m.rc == HC_EXIT_USAGE && starts(m.err, "healthcheck: invalid URL: http://bad host/\n"),
+	      "a bad default URL: exit %d, err \"%s\"", m.rc, m.err);
+	def.url = NULL;
+	memset(long_path, 'p', sizeof long_path - 1);
+	long_path[0] = '/';
+	def.path = long_path;
+	run_main(&m, bare, NULL, &def);
+	CHECK(m.rc == HC_EXIT_USAGE && starts(m.err, "healthcheck: invalid URL: http://localhost:8080/ppp"),
+	      "a default path of 399 bytes: exit %d, err \"%s\"", m.rc, m.err);
+	CHECK(strlen(m.err) < 320, "the message is not cut: %zu bytes", strlen(m.err));
+	ok(__func__);
+}
+
 int main(void)
 {
 	static const struct {
@@ -415,8 +741,15 @@ int main(void)
 	hosts_file_kind("fifo", 0);
 	hosts_file_kind("device", 1);
 	hosts_file_kind("huge file", 2);
+	hosts_file_missing();
 	traced();
 	deadline();
+	response_at_the_deadline();
+	main_without_defaults();
+	main_defaults_make_the_url();
+	main_environment_beats_defaults();
+	main_default_timeout();
+	main_usage_errors();
 	rmdir(tmpdir);
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;

@@ -130,6 +130,7 @@ int main(void)
 	unit_request();
 	unit_misc();
 	unit_hpack();
+	unit_grpc();
 	for (i = 0; i < ntests; i++) {
 		tests[i].setup_func = row_setup;
 		tests[i].teardown_func = row_teardown;

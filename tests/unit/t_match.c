@@ -171,6 +171,20 @@ static void test_text_over_max(void **state)
 		  hc_match_feed(m, guard_put(1, text, HC_TEXT_MAX), HC_TEXT_MAX), 1);
 }
 
+/* An empty text (outside the contract: len is 1..HC_TEXT_MAX) occurs in
+ * every body: found at once, even before a byte is fed, and never read (it
+ * sits at the guard page). */
+static void test_empty_text(void **state)
+{
+	struct hc_match m;
+	const char *t = guard_put(0, "", 0);
+	(void)state;
+	hc_match_init(&m, t, 0);
+	CHECK_INT("len", m.len, 0);
+	CHECK_INT("an empty feed", hc_match_feed(&m, t, 0), 1);
+	CHECK_INT("a feed of bytes", hc_match_feed(&m, guard_put(1, "abc", 3), 3), 1);
+}
+
 void unit_match(void)
 {
 	size_t i;
@@ -179,5 +193,6 @@ void unit_match(void)
 	unit_add("match", "once seen, stays seen", test_sticky, NULL);
 	unit_add("match", "text of HC_TEXT_MAX bytes", test_text_max, NULL);
 	unit_add("match", "a text over HC_TEXT_MAX is cut, not written past", test_text_over_max, NULL);
+	unit_add("match", "an empty text is found at once, never read", test_empty_text, NULL);
 	unit_add("match", "300 random {a,b} texts, byte by byte", test_random, NULL);
 }

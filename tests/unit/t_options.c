@@ -1,5 +1,5 @@
 /* t_options.c - the option parsers: hc_duration_parse, hc_status_parse,
- * hc_status_match, hc_header_check, hc_port_parse. */
+ * hc_status_match, hc_header_check, hc_port_parse, hc_pin_parse. */
 #include "unit.h"
 
 /* ---- durations: "2", "0.5", "500ms", "2s", "1m" -> ms, 1..HC_TIMEOUT_MAX ---- */
@@ -333,6 +333,74 @@ static void test_port(void **state)
 		CHECK_INT("port", port, r->port);
 }
 
+/* ---- pins ---- */
+
+/* Pins of 32 known bytes: 0..31, 255..224, and SHA-256("x"). */
+#define P_UP "sha256//AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
+#define P_DOWN "sha256////79/Pv6+fj39vX08/Lx8O/u7ezr6uno5+bl5OPi4eA="
+#define P_X "sha256//LXEWQrcmsEQBYnyp+6wy9chTD7GQPMTbAiWHF5IaSIE="
+
+struct pin_row {
+	const char *name;
+	const char *in;
+	size_t len;
+	enum hc_parse want;
+	size_t count;
+	int first;  /* the first pin's bytes: 1 up, 2 down, 3 SHA-256("x") */
+};
+#define PIN(n, s, k, f) { n, LIT(s), HC_PARSE_DONE, k, f }
+#define PIN_BAD(n, s) { n, LIT(s), HC_PARSE_INVALID, 0, 0 }
+
+static const struct pin_row pin_rows[] = {
+	PIN("one pin", P_UP, 1, 1),
+	PIN("one pin, / and + digits", P_DOWN, 1, 2),
+	PIN("a real key hash", P_X, 1, 3),
+	PIN("two pins", P_DOWN ";" P_UP, 2, 2),
+	PIN("HC_PINS_MAX pins", P_X ";" P_UP ";" P_DOWN ";" P_UP, 4, 3),
+	PIN_BAD("one more than HC_PINS_MAX", P_X ";" P_UP ";" P_DOWN ";" P_UP ";" P_UP),
+	PIN_BAD("empty", ""),
+	PIN_BAD("the prefix alone", "sha256//"),
+	PIN_BAD("no prefix", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="),
+	PIN_BAD("SHA256// in capitals", "SHA256//AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="),
+	PIN_BAD("sha1//", "sha1//AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="),
+	PIN_BAD("no padding", "sha256//AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"),
+	PIN_BAD("a digit too many", "sha256//AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8A="),
+	PIN_BAD("a digit too few", "sha256//AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh="),
+	PIN_BAD("the last digit's low bits set", "sha256//AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh9="),
+	PIN_BAD("base64url digits", "sha256//__79_Pv6-fj39vX08_Lx8O_u7ezr6uno5-bl5OPi4eA="),
+	PIN_BAD("a space inside", "sha256//AAECAwQFBgcICQoLDA0O DxAREhMUFRYXGBkaGxwdHh8="),
+	PIN_BAD("a trailing ;", P_UP ";"),
+	PIN_BAD("a ; and a space", P_UP "; " P_DOWN),
+	PIN_BAD("two = (a 31-byte key)", "sha256//AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHg=="),
+	PIN_BAD("NUL after the pin", P_UP "\0"),
+};
+
+static void test_pin(void **state)
+{
+	static const unsigned char x[32] = {
+		0x2d, 0x71, 0x16, 0x42, 0xb7, 0x26, 0xb0, 0x44, 0x01, 0x62, 0x7c, 0xa9, 0xfb, 0xac,
+		0x32, 0xf5, 0xc8, 0x53, 0x0f, 0xb1, 0x90, 0x3c, 0xc4, 0xdb, 0x02, 0x25, 0x87, 0x17,
+		0x92, 0x1a, 0x48, 0x81};
+	const struct pin_row *r = *state;
+	struct hc_tls t;
+	unsigned char want[32];
+	char *in = guard_put(0, r->in, r->len);
+	int i;
+
+	memset(&t, 0xA5, sizeof t);
+	CHECK_PARSE("outcome", hc_pin_parse(in, r->len, &t), r->want);
+	CHECK_INT("pin_count", (int)t.pin_count, (int)r->count);
+	for (i = 0; i < 32; i++)
+		want[i] = r->first == 1 ? (unsigned char)i : r->first == 2 ? (unsigned char)(255 - i) :
+			  x[i];
+	if (r->count)
+		CHECK_BYTES("first pin", (const char *)t.pin[0], 32, (const char *)want, 32);
+	if (r->count == 4) /* the last of P_X;P_UP;P_DOWN;P_UP */
+		for (i = 0; i < 32; i++)
+			if (t.pin[3][i] != i)
+				FAIL("pin 4 byte %d is %d", i, t.pin[3][i]);
+}
+
 void unit_options(void)
 {
 	size_t i;
@@ -348,4 +416,6 @@ void unit_options(void)
 	unit_add("header", "each delimiter and control byte in a name", test_hdr_delims, NULL);
 	for (i = 0; i < COUNT(port_rows); i++)
 		unit_add("port", port_rows[i].name, test_port, &port_rows[i]);
+	for (i = 0; i < COUNT(pin_rows); i++)
+		unit_add("pin", pin_rows[i].name, test_pin, &pin_rows[i]);
 }

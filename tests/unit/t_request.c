@@ -138,6 +138,19 @@ static const struct repl_row repl_rows[] = {
 	  RL "Host: h\r\n" UA CONN "Connection-Id: 7\r\n\r\n", NULL },
 };
 
+/* hc_request_build trusts a request that passed the check, but a header
+ * without ':' still ends at its NUL: the scan for a replaced field reads
+ * no further (the header ends at the guard page). */
+static void test_build_header_without_colon(void **state)
+{
+	struct hc_request req = HC_REQUEST_INIT;
+	(void)state;
+	url_by_hand(&req.url, "h", "h", 80, 0, "/");
+	req.headers[0] = guard_put(0, "X-Flag", 7);
+	req.header_count = 1;
+	check_request(&req, RL "Host: h\r\n" UA CONN "X-Flag\r\n\r\n");
+}
+
 static void test_repl(void **state)
 {
 	const struct repl_row *r = *state;
@@ -198,6 +211,7 @@ static const struct line_row line_rows[] = {
 	  "unhealthy: HTTP 200, connection closed before a full response" },
 	{ "UNREACHABLE", HC_HTTP, HC_ERR_UNREACHABLE, 0, 101, 0, 900, NULL, "unhealthy: network unreachable" },
 	{ "NETWORK errno 24", HC_HTTP, HC_ERR_NETWORK, 0, 24, 0, 900, NULL, "unhealthy: socket error 24" },
+	{ "NETWORK without an errno", HC_HTTP, HC_ERR_NETWORK, 0, 0, 0, 900, NULL, "unhealthy: socket error" },
 	{ "MALFORMED bad status line", HC_HTTP, HC_ERR_MALFORMED, 0, 0, 1, 900, "bad status line",
 	  "unhealthy: malformed response (bad status line)" },
 	{ "MALFORMED bad header", HC_HTTP, HC_ERR_MALFORMED, 0, 0, 1, 900, "bad header",
@@ -250,6 +264,76 @@ static void test_line(void **state)
 	}
 }
 
+/* gRPC's lines: the serving status, or grpc-status with its name and the
+ * server's message; the HTTP status only when it is not 200. */
+struct grpc_line_row {
+	const char *name;
+	enum hc_error err;
+	int status, grpc_status, serving;
+	const char *message, *detail;
+	const char *want;
+};
+static const struct grpc_line_row grpc_line_rows[] = {
+	{ "SERVING", HC_OK, 200, 0, 1, "", NULL, "healthy: SERVING in 7 ms" },
+	{ "NOT_SERVING", HC_ERR_STATUS, 200, 0, 2, "", NULL, "unhealthy: NOT_SERVING" },
+	{ "SERVICE_UNKNOWN", HC_ERR_STATUS, 200, 0, 3, "", NULL, "unhealthy: SERVICE_UNKNOWN" },
+	{ "UNKNOWN (0)", HC_ERR_STATUS, 200, 0, 0, "", NULL, "unhealthy: UNKNOWN" },
+	{ "grpc-status 14 without a message", HC_ERR_STATUS, 200, 14, -1, "", NULL,
+	  "unhealthy: grpc-status 14 (UNAVAILABLE)" },
+	{ "grpc-status 12 with a message", HC_ERR_STATUS, 200, 12, -1, "unknown service x", NULL,
+	  "unhealthy: grpc-status 12 (UNIMPLEMENTED): unknown service x" },
+	{ "grpc-status 16, the last named", HC_ERR_STATUS, 200, 16, -1, "", NULL,
+	  "unhealthy: grpc-status 16 (UNAUTHENTICATED)" },
+	{ "grpc-status 17, past the names", HC_ERR_STATUS, 200, 17, -1, "", NULL,
+	  "unhealthy: grpc-status 17 (?)" },
+	{ "HTTP 200 is not shown", HC_ERR_MALFORMED, 200, -1, -1, "", "no grpc-status",
+	  "unhealthy: malformed response (no grpc-status)" },
+	{ "timed out after HTTP 200", HC_ERR_TIMEOUT, 200, -1, -1, "", NULL,
+	  "unhealthy: timed out after 900 ms" },
+	{ "HTTP 503 is shown", HC_ERR_STATUS, 503, -1, -1, "", NULL, "unhealthy: HTTP 503" },
+	{ "HTTP 404, closed", HC_ERR_CLOSED, 404, -1, -1, "", NULL,
+	  "unhealthy: HTTP 404, connection closed before a full response" },
+	{ "a frame that ended the call", HC_ERR_RESET, 200, -1, -1, "GOAWAY CANCEL", NULL,
+	  "unhealthy: connection reset (GOAWAY CANCEL)" },
+};
+
+static void test_grpc_line(void **state)
+{
+	const struct grpc_line_row *r = *state;
+	struct hc_request req = HC_REQUEST_INIT;
+	struct hc_result res = HC_RESULT_INIT;
+	size_t wn = strlen(r->want), n;
+	char *buf;
+	url_by_hand(&req.url, "127.0.0.1", "127.0.0.1:50051", 50051, 1, "");
+	req.url.scheme = HC_GRPC;
+	res.error = r->err;
+	res.status = r->status;
+	res.grpc_status = r->grpc_status;
+	res.serving = r->serving;
+	res.elapsed_ms = 7;
+	res.timeout_ms = 900;
+	res.detail = r->detail;
+	snprintf(res.message, sizeof res.message, "%s", r->message);
+	buf = guard_space(2, wn + 1);
+	n = hc_result_line(&req, &res, buf, wn + 1);
+	CHECK_BYTES("line", buf, n, r->want, wn);
+	CHECK_INT("NUL after the line", buf[wn], 0);
+}
+
+/* req NULL (hc_result_line does not need it but for gRPC): the line of an
+ * HTTP result. */
+static void test_line_without_request(void **state)
+{
+	struct hc_result res = HC_RESULT_INIT;
+	char buf[64];
+	size_t n;
+	(void)state;
+	res.status = 200;
+	res.elapsed_ms = 3;
+	n = hc_result_line(NULL, &res, buf, sizeof buf);
+	CHECK_BYTES("line", buf, n, "healthy: HTTP 200 in 3 ms", 25);
+}
+
 static void test_line_request_error(void **state)
 {
 	struct hc_request req = HC_REQUEST_INIT;
@@ -287,7 +371,7 @@ static void test_line_cap0(void **state)
 enum field {
 	F_NONE, F_URL, F_SCHEME, F_HOST, F_PORT, F_AUTH, F_TARGET, F_UNIX, F_METHOD, F_HEADER,
 	F_HEADER_NULL, F_HEADERS, F_LONG_HEADERS, F_RANGE, F_RANGES, F_BODY, F_BODY_HEAD, F_BODY_TCP,
-	F_TIMEOUT, F_SIZE, F_FAMILY
+	F_TIMEOUT, F_SIZE, F_FAMILY, F_GRPC_HEADER
 };
 
 struct check_row {
@@ -430,6 +514,20 @@ static const struct check_row check_rows[] = {
 	CG("a 5,000-byte path", F_TARGET, 5000, W_SIZE),
 	CN("16 headers of 300 bytes", F_LONG_HEADERS, 16, 0, W_SIZE),
 	CN("valid: 12 headers of 300 bytes", F_LONG_HEADERS, 12, 0, NULL),
+	/* gRPC metadata: lower case, not a field the call sets itself or
+	 * that HTTP/2 forbids, not grpc-* */
+	CS("valid: gRPC metadata x-trace", F_GRPC_HEADER, "x-trace: 1", NULL),
+	CS("valid: gRPC metadata of a 1-byte name", F_GRPC_HEADER, "a: 1", NULL),
+	CS("valid: gRPC metadata of a 4-byte name", F_GRPC_HEADER, "grpc: 1", NULL),
+	CS("valid: gRPC metadata grpcx-a", F_GRPC_HEADER, "grpcx-a: 1", NULL),
+	CS("gRPC metadata in capitals", F_GRPC_HEADER, "X-Trace: 1", W_HDR),
+	CS("gRPC metadata grpc-timeout", F_GRPC_HEADER, "grpc-timeout: 1S", W_HDR),
+	CS("gRPC metadata grpc-", F_GRPC_HEADER, "grpc-: 1", W_HDR),
+	CS("gRPC metadata te", F_GRPC_HEADER, "te: trailers", W_HDR),
+	CS("gRPC metadata content-type", F_GRPC_HEADER, "content-type: text/plain", W_HDR),
+	CS("gRPC metadata connection", F_GRPC_HEADER, "connection: close", W_HDR),
+	CS("gRPC metadata host", F_GRPC_HEADER, "host: x", W_HDR),
+	CS("gRPC metadata upgrade", F_GRPC_HEADER, "upgrade: h2c", W_HDR),
 	/* tcp:// sends nothing: its authority and target are not used */
 	CS("tcp: no authority or target checked", F_URL, "tcp://h:1", NULL),
 };
@@ -524,6 +622,10 @@ static void apply(const struct check_row *r, struct hc_request *req)
 	case F_METHOD:
 		req->method = (enum hc_method)r->a;
 		break;
+	case F_GRPC_HEADER:
+		if (hc_url_parse("grpc://127.0.0.1:50051", 22, &req->url) != HC_PARSE_DONE)
+			FAIL("grpc URL");
+		/* fall through */
 	case F_HEADER:
 		req->headers[0] = v;
 		req->header_count = 1;
@@ -742,10 +844,14 @@ void unit_request(void)
 	unit_add("request", "IPv6 authority in Host", test_default, NULL);
 	for (i = 0; i < COUNT(url_rows); i++)
 		unit_add("request", url_rows[i].name, test_url_row, &url_rows[i]);
+	unit_add("request", "a header without ':' ends at its NUL", test_build_header_without_colon, NULL);
 	for (i = 0; i < COUNT(repl_rows); i++)
 		unit_add("request", repl_rows[i].name, test_repl, &repl_rows[i]);
 	for (i = 0; i < COUNT(line_rows); i++)
 		unit_add("result line", line_rows[i].name, test_line, &line_rows[i]);
+	for (i = 0; i < COUNT(grpc_line_rows); i++)
+		unit_add("result line, gRPC", grpc_line_rows[i].name, test_grpc_line, &grpc_line_rows[i]);
+	unit_add("result line", "no request: as HTTP", test_line_without_request, NULL);
 	unit_add("result line", "HC_ERR_REQUEST", test_line_request_error, NULL);
 	unit_add("result line", "cap 0 writes nothing", test_line_cap0, NULL);
 	for (i = 0; i < COUNT(check_rows); i++)

@@ -1,4 +1,5 @@
-/* t_url.c - hc_url_parse: http://HOST[:PORT][/PATH[?QUERY]] and tcp://HOST:PORT. */
+/* t_url.c - hc_url_parse: http[s]://HOST[:PORT][/PATH[?QUERY]], grpc[s]://HOST:PORT[/SERVICE]
+ * and tcp://HOST:PORT. */
 #include <arpa/inet.h>
 #include <sys/socket.h>
 
@@ -15,6 +16,7 @@ struct url_row {
 	unsigned port;
 	int port_given;
 	const char *target;    /* request-target on the wire; NULL: not checked (tcp) */
+	int tls;               /* https://, grpcs:// */
 };
 
 #define OK_HTTP(n, s, h, a, p, g, t) { n, LIT(s), HC_PARSE_DONE, HC_HTTP, h, a, p, g, t }
@@ -48,6 +50,13 @@ static const struct url_row rows[] = {
 	OK_HTTP("fragment without path", "http://h#f", "h", "h", 80, 0, "/"),
 	OK_HTTP("percent-encoded path", "http://h/a%20b", "h", "h", 80, 0, "/a%20b"),
 	OK_HTTP("uppercase scheme (RFC 3986 3.1)", "HTTP://h/", "h", "h", 80, 0, "/"),
+	{ "https: port 443", LIT("https://h/"), HC_PARSE_DONE, HC_HTTP, "h", "h", 443, 0, "/", 1 },
+	{ "https with a port and a path", LIT("https://127.0.0.1:8443/healthz"), HC_PARSE_DONE, HC_HTTP,
+	  "127.0.0.1", "127.0.0.1:8443", 8443, 1, "/healthz", 1 },
+	{ "HTTPS, [::1], no path", LIT("HTTPS://[::1]"), HC_PARSE_DONE, HC_HTTP, "::1", "[::1]", 443, 0,
+	  "/", 1 },
+	{ "grpcs with a service", LIT("grpcs://svc:443/pkg.Svc"), HC_PARSE_DONE, HC_GRPC, "svc",
+	  "svc:443", 443, 1, NULL, 1 },
 	OK_TCP("tcp ipv4", "tcp://127.0.0.1:5432", "127.0.0.1", "127.0.0.1:5432", 5432),
 	OK_TCP("tcp [::1]", "tcp://[::1]:6379", "::1", "[::1]:6379", 6379),
 	OK_TCP("tcp name", "tcp://db:5432", "db", "db:5432", 5432),
@@ -63,6 +72,9 @@ static const struct url_row rows[] = {
 	OK_HTTP("a name with a trailing dot", "http://localhost./", "localhost.", "localhost.", 80, 0, "/"),
 	OK_HTTP("a one-letter name with a trailing dot", "http://a.:81/", "a.", "a.:81", 81, 1, "/"),
 	OK_HTTP("a name 1-2", "http://1-2/", "1-2", "1-2", 80, 0, "/"),
+	OK_HTTP("a name with '_' (as /etc/hosts allows)", "http://my_svc:8080/", "my_svc",
+		"my_svc:8080", 8080, 1, "/"),
+	OK_HTTP("a name in capitals", "http://SVC.Z/", "SVC.Z", "SVC.Z", 80, 0, "/"),
 
 	BAD("port 0", "http://h:0/"),
 	BAD("port 65536", "http://h:65536/"),
@@ -92,7 +104,14 @@ static const struct url_row rows[] = {
 	BAD("tcp with a query", "tcp://h:80?"),
 	BAD("grpc without a port", "grpc://h/x"),
 	BAD("grpc with a query and no path", "grpc://h:1?x"),
-	BAD("https", "https://h/"),
+	BAD("httpss", "httpss://h/"),
+	BAD("tcps", "tcps://h:1"),
+	BAD("https, one slash", "https:/h/"),
+	BAD("https, no host", "https:///"),
+	BAD("scheme only, https", "https://"),
+	BAD("grpcs without a port", "grpcs://h/x"),
+	BAD("a scheme before the scheme", "xhttp://h/"),
+	BAD("the scheme without ://", "https"),
 	BAD("unknown scheme", "ftp://h/"),
 	BAD("no scheme", "localhost:8080/"),
 	BAD("empty", ""),
@@ -121,6 +140,14 @@ static const struct url_row rows[] = {
 	BAD("DEL in path", "http://h/a\x7f"),
 	BAD("control byte in query", "http://h/?a=\x01"),
 	BAD("space in host", "http://a b/"),
+	/* name bytes are [0-9A-Za-z._-]: the neighbours of those ranges */
+	BAD("'~' in host (after 'z')", "http://a~b/"),
+	BAD("'{' in host", "http://a{b/"),
+	BAD("'^' in host (between 'Z' and 'a')", "http://a^b/"),
+	BAD("'`' in host", "http://a`b/"),
+	BAD("'[' inside a name", "http://a[b/"),
+	BAD("'!' in host", "http://a!b/"),
+	BAD("a non-ASCII byte in host", "http://caf\xc3\xa9/"),
 	BAD("CR in host", "http://h\r/"),
 	BAD("NUL in host", "http://h\0x/"),
 	BAD("non-ASCII byte in path (RFC 3986: must be %-encoded)", "http://h/caf\xc3\xa9"),
@@ -197,6 +224,7 @@ static void test_row(void **state)
 		FAIL("authority does not point into the URL string");
 	CHECK_INT("port", u.port, r->port);
 	CHECK_INT("port_given", u.port_given, r->port_given);
+	CHECK_INT("tls", u.tls, r->tls);
 	check_family(&u);
 	if (r->target) {
 		/* The stored target is the wire target, or (query-only URL)

@@ -52,6 +52,7 @@ void unit_match(void);
 void unit_request(void);
 void unit_misc(void);
 void unit_hpack(void);
+void unit_grpc(void);
 
 /* ---- t_http.c: a response and the verdict the engine must reach ----
  * (t_chunked.c makes rows of its own and runs them the same way) */
