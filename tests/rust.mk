@@ -4,7 +4,8 @@
 #
 #   make rust-crate-test  cargo test of the crate: unit tests, probes against
 #                         servers on loopback, the subcommand in child
-#                         processes, doc tests; then the build's one line when
+#                         processes, doc tests, build.rs's reading of
+#                         $(LIB_SRC) against make's; then the build's one line when
 #                         there is no C compiler, and the toolchain check's
 #                         own tests
 #   make rust-msrv-test   the crate's tests and examples/rust's build with
@@ -55,7 +56,7 @@ rust-crate-test: | need-cc
 	@sh tests/rust/toolchain_test.sh
 	@$(RUST_PATH); $(call rust_toolchain,rust-crate-test,$(RUST_CRATE)/Cargo.toml); \
 	mkdir -p $(B)/rust-crate; log=$(B)/rust-crate/test.log; \
-	$(RUST_CC_ENV) CARGO_TARGET_DIR=$(abspath $(B))/rust-crate \
+	$(RUST_CC_ENV) CARGO_TARGET_DIR=$(abspath $(B))/rust-crate HC_MAKE_LIB_SRC="$(LIB_SRC)" \
 		cargo test --offline --manifest-path $(RUST_CRATE)/Cargo.toml >$$log 2>&1; rc=$$?; \
 	cat $$log; printf 'rust-crate-test: cargo test: '; $(call rust_summary,$$log); \
 	[ $$rc = 0 ] || { echo "rust-crate-test: FAILED: cargo test exited $$rc" >&2; exit 1; }; \

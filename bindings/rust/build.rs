@@ -3,9 +3,12 @@
 // OUT_DIR/libhealthcheck.a and links that statically. No make, no system
 // library, no crates: std only.
 //
-// Where the C sources are: $HEALTHCHECK_LIB_DIR, else ../../lib from this
-// file (the crate lives in bindings/rust of the repository, so a path or git
-// dependency finds them). Every lib/*.c there is compiled.
+// Where the C sources are: ../../lib from this file (the crate lives in
+// bindings/rust of the repository, so a path or git dependency finds them),
+// or $HEALTHCHECK_LIB_DIR. Which ones: the library's files as the
+// repository's Makefile lists them in LIB_SRC (lib/tls.c, for one, belongs
+// to the TLS build only); with no Makefile beside the directory, every .c
+// file in it.
 //
 // The compiler: $CC_<target> (as written, or with '_' for '-' and '.'),
 // then $CC, else `cc`; for a *-musl target, `musl-gcc` when the target's CPU
@@ -15,7 +18,8 @@
 // the flags below. Anything missing stops the build with one line saying
 // what and how to fix it.
 //
-// The choices (c_compiler, default_cc, archiver, missing_tool) are pure
+// The choices (c_compiler, default_cc, archiver, missing_tool,
+// makefile_lib_src) are pure
 // functions of the target and the environment, so tests/build_script.rs can
 // check them.
 
@@ -167,17 +171,69 @@ fn required(name: &str) -> Result<String, String> {
     env::var(name).map_err(|_| format!("healthcheck: ${} is not set: run this through cargo", name))
 }
 
-/// The library's C sources, sorted, with the shim last.
+/// The words of the Makefile's first plain assignment to LIB_SRC
+/// (`LIB_SRC := a b \` and its continuation lines; `=` too, `+=` not), or
+/// None when it has none.
+pub fn makefile_lib_src(makefile: &str) -> Option<Vec<String>> {
+    let mut lines = makefile.lines();
+    let value = lines.by_ref().find_map(|l| {
+        let rest = l.strip_prefix("LIB_SRC")?.trim_start();
+        rest.strip_prefix(":=").or_else(|| rest.strip_prefix('='))
+    })?;
+    let mut words = String::new();
+    let mut line = value;
+    loop {
+        let (text, more) = match line.trim_end().strip_suffix('\\') {
+            Some(t) => (t, true),
+            None => (line, false),
+        };
+        words.push_str(text.split('#').next().unwrap_or(""));
+        words.push(' ');
+        match lines.next() {
+            Some(next) if more => line = next,
+            _ => break,
+        }
+    }
+    Some(words.split_whitespace().map(String::from).collect())
+}
+
+/// The library's C sources, with the shim last: LIB_SRC's files from the
+/// Makefile beside lib (each must be lib/NAME.c and exist), else every .c
+/// file in lib, sorted.
 fn sources(lib: &Path, shim: &Path) -> Result<Vec<PathBuf>, String> {
-    let dir = fs::read_dir(lib)
-        .map_err(|e| format!("healthcheck: cannot list {}: {}", lib.display(), e))?;
-    let mut out: Vec<PathBuf> = dir
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().map_or(false, |x| x == "c"))
-        .collect();
-    out.sort();
-    if out.is_empty() {
-        return Err(format!("healthcheck: no C sources in {}", lib.display()));
+    let makefile = lib.join("../Makefile");
+    let mut out: Vec<PathBuf> = Vec::new();
+    if let Ok(text) = fs::read_to_string(&makefile) {
+        println!("cargo:rerun-if-changed={}", makefile.display());
+        let words = makefile_lib_src(&text).unwrap_or_default();
+        for w in &words {
+            let name = w.strip_prefix("lib/").filter(|n| n.ends_with(".c") && !n.contains('/'));
+            match name.map(|n| lib.join(n)) {
+                Some(p) if p.is_file() => out.push(p),
+                _ => {
+                    return Err(format!(
+                        "healthcheck: {}'s LIB_SRC names `{}`, not a file lib/NAME.c; \
+                         bindings/rust/build.rs reads the plain list of files it had",
+                        makefile.display(),
+                        w
+                    ))
+                }
+            }
+        }
+        if words.is_empty() {
+            return Err(format!("healthcheck: no LIB_SRC files in {}", makefile.display()));
+        }
+    } else {
+        let dir = fs::read_dir(lib)
+            .map_err(|e| format!("healthcheck: cannot list {}: {}", lib.display(), e))?;
+        out = dir
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().map_or(false, |x| x == "c"))
+            .collect();
+        out.sort();
+        if out.is_empty() {
+            return Err(format!("healthcheck: no C sources in {}", lib.display()));
+        }
     }
     out.push(shim.to_path_buf());
     Ok(out)

@@ -15,9 +15,10 @@
 #include <stddef.h>
 #include "healthcheck.h"
 
-/* The verdict as the crate numbers it (src/ffi.rs has the same list).
- * Mapped from enum hc_error by name: a value the library adds comes out
- * as HCR_OTHER until it is named here (-Wswitch says so). */
+/* The verdict as the crate numbers it (src/ffi.rs has the same list; a
+ * new value goes last, before HCR_OTHER). Mapped from enum hc_error by
+ * name, so a value the library inserts shifts nothing here, and comes out
+ * as HCR_OTHER until it is named (-Wswitch says so, an error in CI). */
 enum hcr_kind {
 	HCR_HEALTHY = 0,
 	HCR_STATUS,
@@ -33,6 +34,7 @@ enum hcr_kind {
 	HCR_TOO_LARGE,
 	HCR_FRAMING,
 	HCR_REQUEST,
+	HCR_TLS,
 	HCR_OTHER
 };
 
@@ -87,6 +89,7 @@ static int kind(enum hc_error e)
 	case HC_ERR_MALFORMED: return HCR_MALFORMED;
 	case HC_ERR_TOO_LARGE: return HCR_TOO_LARGE;
 	case HC_ERR_FRAMING: return HCR_FRAMING;
+	case HC_ERR_TLS: return HCR_TLS;
 	case HC_ERR_REQUEST: return HCR_REQUEST;
 	case HC_ERR_COUNT: break;
 	}

@@ -19,6 +19,7 @@ pub const HCR_MALFORMED: c_int = 10;
 pub const HCR_TOO_LARGE: c_int = 11;
 pub const HCR_FRAMING: c_int = 12;
 pub const HCR_REQUEST: c_int = 13;
+pub const HCR_TLS: c_int = 14;
 
 /// Bytes for the one-line verdict: the command prints at most 200.
 pub const LINE_BYTES: usize = 256;

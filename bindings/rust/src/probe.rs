@@ -56,7 +56,9 @@ pub struct Request {
 impl Request {
     /// A request for `url`: `http://HOST[:PORT][/PATH[?QUERY]]` (port 80
     /// when none is given), `tcp://HOST:PORT` (healthy once it connects) or
-    /// `grpc://HOST:PORT[/SERVICE]` (grpc.health.v1 over HTTP/2). HOST is an
+    /// `grpc://HOST:PORT[/SERVICE]` (grpc.health.v1 over HTTP/2); the crate
+    /// links the library's plain build, which refuses `https://` and
+    /// `grpcs://` as [`ErrorKind::InvalidRequest`]. HOST is an
     /// IP address, `[IPv6]`, or a name from `/etc/hosts` such as
     /// `localhost`: the probe does not use DNS.
     pub fn new(url: impl Into<String>) -> Request {
@@ -167,6 +169,9 @@ pub enum ErrorKind {
     Framing,
     /// An option the library refuses; nothing was sent.
     InvalidRequest,
+    /// The TLS handshake failed (`https://` and `grpcs://`, in a build of
+    /// the library with TLS).
+    Tls,
     /// A verdict this version of the crate does not name yet.
     Other,
 }
@@ -187,6 +192,7 @@ impl ErrorKind {
             ffi::HCR_TOO_LARGE => ErrorKind::TooLarge,
             ffi::HCR_FRAMING => ErrorKind::Framing,
             ffi::HCR_REQUEST => ErrorKind::InvalidRequest,
+            ffi::HCR_TLS => ErrorKind::Tls,
             _ => ErrorKind::Other,
         }
     }
@@ -431,12 +437,13 @@ mod tests {
             (ffi::HCR_TOO_LARGE, ErrorKind::TooLarge),
             (ffi::HCR_FRAMING, ErrorKind::Framing),
             (ffi::HCR_REQUEST, ErrorKind::InvalidRequest),
+            (ffi::HCR_TLS, ErrorKind::Tls),
         ];
         for (i, &(c, k)) in all.iter().enumerate() {
             assert_eq!(c, i as c_int + 1, "HCR_ values are 1.. in order");
             assert_eq!(ErrorKind::from_c(c), k);
         }
-        assert_eq!(ErrorKind::from_c(ffi::HCR_REQUEST + 1), ErrorKind::Other);
+        assert_eq!(ErrorKind::from_c(ffi::HCR_TLS + 1), ErrorKind::Other);
         assert_eq!(ErrorKind::from_c(-1), ErrorKind::Other);
     }
 

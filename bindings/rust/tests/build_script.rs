@@ -5,7 +5,9 @@
 #[path = "../build.rs"]
 mod build_script;
 
-use build_script::{archiver, c_compiler, default_cc, missing_tool, target_vars, Tool};
+use build_script::{
+    archiver, c_compiler, default_cc, makefile_lib_src, missing_tool, target_vars, Tool,
+};
 
 const HOST: &str = "x86_64-unknown-linux-gnu";
 
@@ -102,4 +104,35 @@ fn a_missing_tool_is_one_line_with_the_fix() {
     let m = missing_tool("C compiler", &cc(HOST, &[("CC", "/no/gcc")]), HOST);
     assert_eq!(m, "healthcheck: no C compiler for target x86_64-unknown-linux-gnu: `/no/gcc` not found; fix $CC");
     assert!(!m.contains('\n'));
+}
+
+#[test]
+fn lib_src_is_read_from_the_makefile() {
+    let mk = "CC ?= cc\nLIB_SRC_X := no.c\nLIB_SRC := lib/a.c lib/b.c \\\n\tlib/c.c # the core\n\
+              LIB_HDR := lib/h.h\nLIB_SRC += lib/tls.c\n";
+    assert_eq!(makefile_lib_src(mk).unwrap(), ["lib/a.c", "lib/b.c", "lib/c.c"]);
+    assert_eq!(makefile_lib_src("LIB_SRC = lib/a.c\n").unwrap(), ["lib/a.c"]);
+    assert_eq!(makefile_lib_src("LIB_SRC:=lib/a.c \\\n").unwrap(), ["lib/a.c"]);
+    assert_eq!(makefile_lib_src("LIB_SRC += lib/tls.c\n"), None);
+    assert_eq!(makefile_lib_src("all:\n"), None);
+}
+
+/// The repository's Makefile, read as build.rs reads it, gives what make
+/// itself has in $(LIB_SRC) (make rust-crate-test passes that).
+#[test]
+fn lib_src_agrees_with_make() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../Makefile"))
+        .expect("the repository's Makefile");
+    let ours = makefile_lib_src(&text).expect("LIB_SRC in the Makefile");
+    assert!(!ours.is_empty());
+    for f in &ours {
+        let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(f);
+        assert!(p.is_file(), "{} is not a file", p.display());
+    }
+    match std::env::var("HC_MAKE_LIB_SRC") {
+        Ok(make) => {
+            assert_eq!(ours.join(" "), make.split_whitespace().collect::<Vec<_>>().join(" "))
+        }
+        Err(_) => eprintln!("HC_MAKE_LIB_SRC unset (not run by make): not compared with make's"),
+    }
 }

@@ -226,6 +226,15 @@ fn invalid_requests_send_nothing() {
         (Request::new(url.clone()).timeout(Duration::from_secs(86_401)), "bad timeout"),
         (Request::new(url.clone()).unix_socket("/tmp/a\0b"), "bad unix socket"),
         (Request::new(url.clone()).unix_socket("/".repeat(108)), "bad unix socket"),
+        // The library's plain build (this crate's) has no TLS.
+        (
+            Request::new(format!("https://127.0.0.1:{}/", s.port())),
+            "https:// and grpcs:// need healthcheck-tls",
+        ),
+        (
+            Request::new(format!("grpcs://127.0.0.1:{}", s.port())),
+            "https:// and grpcs:// need healthcheck-tls",
+        ),
     ];
     for (req, why) in cases {
         let e = unhealthy(&req);
