@@ -28,7 +28,7 @@ $(BENCH_B)/healthcheck-syms: $(PROBE_OBJ) $(B)/musl/libhealthcheck.a | need-musl
 	$(MUSLCC) $(HC_CFLAGS) $(CFLAGS) $(filter-out -s,$(HC_STATIC_LDFLAGS)) $(LDFLAGS) -o $@ $^
 
 # `make cross` writes the per-platform sizes the report shows.
-bench: all cross $(BENCH_TOOLS) $(BENCH_EMBED)
+bench: all cross $(BENCH_TOOLS) $(BENCH_EMBED) rust-size
 	bench/run.sh
 
 bench-check: all $(BENCH_B)/floor $(BENCH_B)/server $(BENCH_B)/timer

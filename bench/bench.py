@@ -34,6 +34,8 @@ OB = BUILD / "bench"
 DATA = OB / "data"
 # `make cross` writes one line per platform: name, bits, bytes, budget.
 CROSS_SIZES = BUILD / "cross-build" / "sizes.tsv"
+# `make rust-size` writes what the Rust crate adds to a release build.
+RUST_SIZES = BUILD / "rust-size" / "sizes.tsv"
 SNAP = OB / "bin"
 NEEDLE = "NEEDLE"
 
@@ -299,6 +301,42 @@ def target_row(what, goal, measured, limit, unit_fmt, ok_when_le=True):
                                                 100.0 * (measured - limit) / limit)
     return "| %s | %s | %s | %s | %s |" % (what, goal, unit_fmt(measured),
                                            "yes" if met else "**no**", miss)
+
+
+# ---------------------------------------------------------------- the Rust crate
+
+def parse_rust_sizes(text):
+    """RUST_SIZES's text (tests/rust.mk writes it) as {"rustc": str,
+    "target": str, "profiles": [(profile, bytes without, bytes with)]}."""
+    out = {"rustc": "", "target": "", "profiles": []}
+    for line in text.splitlines():
+        f = line.split("\t")
+        if f[0] in ("rustc", "target"):
+            out[f[0]] = f[1]
+        else:
+            out["profiles"].append((f[0], int(f[1]), int(f[2])))
+    return out
+
+
+def rust_crate_section(text):
+    """The report's lines on the crate's size; text is RUST_SIZES's, or None."""
+    L = ["## The Rust crate", ""]
+    if text is None:
+        return L + ["Not measured: `make rust-size` needs cargo."]
+    r = parse_rust_sizes(text)
+    L.append("`make rust-size` builds a tiny std-only service (bench/rust-size: answers 200 on a "
+             "port) with %s for %s, static (crt-static), twice per profile: without the "
+             "healthcheck crate and with `healthcheck::subcommand()` as main's first line. The "
+             "difference is what the crate adds: the C library, compiled by its build.rs, and its "
+             "Rust glue." % (r["rustc"], r["target"]))
+    L += ["", "| profile | without | with the subcommand | **the crate adds** |", "|---|--:|--:|--:|"]
+    names = {"release": "`release` (cargo's defaults)",
+             "small": "`small`: opt-level s, LTO, 1 codegen unit, panic abort, stripped "
+                      "(examples/rust's release profile)"}
+    for profile, without, with_ in r["profiles"]:
+        L.append("| %s | %s | %s | **%s** |" % (names.get(profile, profile), fmt_int(without),
+                                                 fmt_int(with_), fmt_int(with_ - without)))
+    return L
 
 
 # ---------------------------------------------------------------- the chart
@@ -827,6 +865,9 @@ def write_report(probes, mv, hf, bd, lists, port, refused, rounds, started, extr
     else:
         w("Not measured: build/examples/service and build/examples/service-nohc were not built.")
     w("")
+    for line in rust_crate_section(RUST_SIZES.read_text() if RUST_SIZES.exists() else None):
+        w(line)
+    w("")
     w("## Where our probe's syscalls go")
     w("")
     beyond, missing = syscall_diff(parse_strace_calls(lists["healthcheck"]),
@@ -1108,6 +1149,13 @@ def check():
       == (["poll", "poll"], ["setitimer"]))
     sizes = parse_sizes("linux-amd64\t64\t16148\t16384\nlinux-s390x\t64\t22124\t22528\n")
     t("sizes file", sizes == [("linux-amd64", 64, 16148, 16384), ("linux-s390x", 64, 22124, 22528)])
+    rs = parse_rust_sizes("rustc\trustc 1.95.0 (x)\ntarget\tx86_64-unknown-linux-gnu\n"
+                          "release\t1578376\t1627808\nsmall\t1306320\t1339056\n")
+    t("rust sizes file", rs == {"rustc": "rustc 1.95.0 (x)", "target": "x86_64-unknown-linux-gnu",
+                                "profiles": [("release", 1578376, 1627808), ("small", 1306320, 1339056)]})
+    sec = rust_crate_section("rustc\tr\ntarget\tt\nsmall\t1000\t3500\n")
+    t("rust crate section", sec[-1].endswith("| 1,000 | 3,500 | **2,500** |") and len(sec) == 7)
+    t("rust crate section, not measured", rust_crate_section(None)[-1].startswith("Not measured"))
     table = platform_table(sizes, 16384)
     t("platform table", len(table) == 4 and table[2].endswith("| 236 | yes |")
       and table[3].endswith("| 404 | no, +5,740 |"))

@@ -3,7 +3,7 @@
 #
 #   make                     also builds build/examples/service (static musl)
 #   make demo                start the service, probe it healthy, break it, probe again
-#   make rust-example        build/examples/rust-service (static glibc, Rust + FFI)
+#   make rust-example        build/examples/rust-service (static glibc, Rust + the crate)
 #   make embed-size          bytes the `healthcheck` subcommand adds to the service
 #   make examples-test       the service, the size budget, the YAML manifests
 
@@ -35,22 +35,16 @@ embed-size: $(EX)/service $(EX)/service-nohc
 	echo "embed-size: service $$with bytes, without the subcommand $$without bytes:" \
 	     "embedding adds $$((with - without)) bytes (budget $(EMBED_BUDGET))"
 
-# ---- Rust: std only, links build/libhealthcheck.a (host cc objects). ----
+# ---- Rust: std and the healthcheck crate (bindings/rust), whose build.rs
+# compiles the C library itself. Static (crt-static) for the glibc target,
+# so it runs FROM scratch; tests/rust.mk has the toolchain check. ----
 RUST_TARGET := x86_64-unknown-linux-gnu
 RUST_OUT := $(abspath $(B))/examples/rust-target
 
-rust-example: $(B)/libhealthcheck.a
-	@PATH="$$PATH:$$HOME/.cargo/bin"; \
-	if ! command -v cargo >/dev/null 2>&1; then \
-		if [ "$(CI)" = true ]; then \
-			echo "rust-example: FAILED: cargo not found, and CI=true requires it" >&2; exit 1; \
-		fi; \
-		echo "rust-example: SKIPPED: cargo not found; install Rust (rustup) to build examples/rust"; \
-		exit 0; \
-	fi; \
+rust-example: | need-cc
+	@$(RUST_PATH); $(call rust_toolchain,rust-example,examples/rust/Cargo.toml); \
 	set -e; mkdir -p $(EX); \
-	HC_LIB_DIR=$(abspath $(B)) CARGO_TARGET_DIR=$(RUST_OUT) \
-	RUSTFLAGS='-C target-feature=+crt-static' \
+	$(RUST_CC_ENV) CARGO_TARGET_DIR=$(RUST_OUT) RUSTFLAGS='-C target-feature=+crt-static' \
 		cargo build --quiet --offline --release --target $(RUST_TARGET) \
 		--manifest-path examples/rust/Cargo.toml; \
 	cp $(RUST_OUT)/$(RUST_TARGET)/release/rust-service $(EX)/rust-service; \

@@ -1,5 +1,5 @@
-//! rust-service: a small HTTP/1.1 service whose `healthcheck` subcommand is
-//! the C library's hc_main(), linked from libhealthcheck.a.
+//! rust-service: a small HTTP/1.1 service whose `healthcheck` subcommand
+//! comes from the healthcheck crate (bindings/rust): one line in main.
 //!
 //!   rust-service                     serve on $PORT (default 8080; 0: any free port)
 //!   rust-service healthcheck [ARGS]  probe it (port $PORT/8080, path /healthz)
@@ -7,13 +7,12 @@
 //! Routes: GET|HEAD /healthz and /readyz answer 200 "ok" or 503 "unhealthy";
 //! POST /admin/fail and /admin/recover switch the verdict. SIGUSR1 toggles it,
 //! SIGTERM and SIGINT exit 0 at once (it can be PID 1 in a scratch image).
-//! std only: no crates.
+//! std and the healthcheck crate only. The `unsafe` blocks here are the
+//! service's own signal handling, which std has no API for.
 
-use std::ffi::OsString;
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
-use std::os::raw::{c_char, c_int, c_uint};
-use std::os::unix::ffi::OsStringExt;
+use std::os::raw::c_int;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
@@ -21,24 +20,12 @@ const DEFAULT_PORT: u16 = 8080;
 const REQ_MAX: usize = 2048;
 const BODY_MAX: usize = 1024;
 
-/// struct hc_defaults from lib/healthcheck.h, field for field.
-#[repr(C)]
-struct HcDefaults {
-    prog: *const c_char,
-    url: *const c_char,
-    path: *const c_char,
-    port: c_uint,
-    timeout_ms: c_uint,
-}
-
 // Linux signal numbers (x86_64 and aarch64 agree on these).
 const SIGINT: c_int = 2;
 const SIGUSR1: c_int = 10;
 const SIGTERM: c_int = 15;
 
 extern "C" {
-    fn hc_main(argc: c_int, argv: *mut *mut c_char, envp: *mut *mut c_char,
-               def: *const HcDefaults) -> c_int;
     // libc, which std links anyway.
     fn signal(sig: c_int, handler: extern "C" fn(c_int)) -> usize;
     fn write(fd: c_int, buf: *const u8, n: usize) -> isize;
@@ -50,6 +37,8 @@ static HEALTHY: AtomicBool = AtomicBool::new(true);
 extern "C" fn on_term(_sig: c_int) {
     // Only async-signal-safe calls here: write(2) and _exit(2).
     let msg = b"rust-service: terminating, exiting\n";
+    // SAFETY: msg is a valid buffer of msg.len() bytes; write and _exit are
+    // async-signal-safe.
     unsafe {
         write(2, msg.as_ptr(), msg.len());
         _exit(0);
@@ -63,56 +52,11 @@ extern "C" fn on_usr1(_sig: c_int) {
     } else {
         b"rust-service: now healthy (SIGUSR1)\n"
     };
+    // SAFETY: msg is a valid buffer of msg.len() bytes; write is
+    // async-signal-safe.
     unsafe {
         write(2, msg.as_ptr(), msg.len());
     }
-}
-
-/// NUL-terminated copies of argv and the environment, and the pointer
-/// arrays C wants; the buffers live as long as this struct.
-struct CArgs {
-    _bufs: Vec<Vec<u8>>,
-    ptrs: Vec<*mut c_char>,
-}
-
-impl CArgs {
-    fn new(items: impl Iterator<Item = Vec<u8>>) -> CArgs {
-        let mut bufs: Vec<Vec<u8>> = items
-            .map(|mut b| {
-                // argv and environ entries come from C strings: no NUL inside.
-                b.retain(|&c| c != 0);
-                b.push(0);
-                b
-            })
-            .collect();
-        let mut ptrs: Vec<*mut c_char> =
-            bufs.iter_mut().map(|b| b.as_mut_ptr() as *mut c_char).collect();
-        ptrs.push(std::ptr::null_mut());
-        CArgs { _bufs: bufs, ptrs }
-    }
-    fn argc(&self) -> c_int {
-        (self.ptrs.len() - 1) as c_int
-    }
-}
-
-/// `rust-service healthcheck ARGS...`: args[0] is the word "healthcheck".
-fn healthcheck(args: Vec<OsString>) -> i32 {
-    let mut argv = CArgs::new(args.into_iter().map(|a| a.into_vec()));
-    let mut envp = CArgs::new(std::env::vars_os().map(|(k, v)| {
-        let mut kv = k.into_vec();
-        kv.push(b'=');
-        kv.extend(v.into_vec());
-        kv
-    }));
-    let def = HcDefaults {
-        prog: c"rust-service healthcheck".as_ptr(),
-        url: std::ptr::null(),
-        path: c"/healthz".as_ptr(),
-        port: DEFAULT_PORT as c_uint, // $HEALTHCHECK_PORT and $PORT win
-        timeout_ms: 0,
-    };
-    let argc = argv.argc();
-    unsafe { hc_main(argc, argv.ptrs.as_mut_ptr(), envp.ptrs.as_mut_ptr(), &def) }
 }
 
 fn respond(s: &mut TcpStream, head_only: bool, status: &str, extra: &str, body: &str) {
@@ -143,7 +87,10 @@ fn head_end(b: &[u8]) -> Option<usize> {
 fn body_length(head: &str) -> Result<usize, &'static str> {
     let mut len = 0;
     for line in head.lines().skip(1) {
-        let Some((name, value)) = line.split_once(':') else { continue };
+        let (name, value) = match line.split_once(':') {
+            Some(nv) => nv,
+            None => continue,
+        };
         if name.eq_ignore_ascii_case("transfer-encoding") {
             return Err("501 Not Implemented");
         }
@@ -204,8 +151,9 @@ fn serve(mut s: TcpStream) {
     let head = String::from_utf8_lossy(&buf[..hlen]).into_owned();
     let mut words = head.lines().next().unwrap_or("").split(' ');
     let (method, target, version) = (words.next(), words.next(), words.next());
-    let (Some(method), Some(target), Some(version)) = (method, target, version) else {
-        return respond(&mut s, false, "400 Bad Request", "", "bad request\n");
+    let (method, target, version) = match (method, target, version) {
+        (Some(m), Some(t), Some(v)) => (m, t, v),
+        _ => return respond(&mut s, false, "400 Bad Request", "", "bad request\n"),
     };
     if !target.starts_with('/') || !version.starts_with("HTTP/1.") || words.next().is_some() {
         return respond(&mut s, false, "400 Bad Request", "", "bad request\n");
@@ -234,11 +182,13 @@ fn listen(port: u16) -> std::io::Result<TcpListener> {
 }
 
 fn main() {
-    let args: Vec<OsString> = std::env::args_os().collect();
-    if args.len() > 1 && args[1] == "healthcheck" {
-        std::process::exit(healthcheck(args[1..].to_vec()));
-    }
-    if args.len() > 1 {
+    // `rust-service healthcheck [OPTIONS] [URL]` probes and exits here.
+    healthcheck::Subcommand::new()
+        .prog("rust-service healthcheck")
+        .port(DEFAULT_PORT) // $HEALTHCHECK_PORT and $PORT win
+        .path("/healthz")
+        .dispatch();
+    if std::env::args_os().nth(1).is_some() {
         eprintln!("usage: rust-service [healthcheck [OPTIONS] [URL]]");
         std::process::exit(64);
     }
@@ -252,6 +202,8 @@ fn main() {
         },
         _ => DEFAULT_PORT,
     };
+    // SAFETY: the handlers make only async-signal-safe calls (write,
+    // _exit) and touch only an atomic; signal() itself has no precondition.
     unsafe {
         signal(SIGTERM, on_term);
         signal(SIGINT, on_term);
