@@ -9,10 +9,10 @@
 
 EX := $(B)/examples
 EX_SERVICE_SRC := examples/service/service.c
-# What linking hc_main() may add to a static musl service, in bytes. The
-# aim is 8 KiB; the whole command (parsers, transport, options) measures
-# about 13 KiB today, so this ceiling holds what we have and stops growth.
-EMBED_BUDGET := 14336
+# What linking hc_main() may add to a static musl service, in bytes: the
+# whole command (parsers, transport, options, the HTTP and gRPC engines)
+# measures 21.3 KiB, so this ceiling holds what we have and stops growth.
+EMBED_BUDGET := 22528
 
 all: $(EX)/service
 

@@ -183,7 +183,7 @@ static void allowed(const struct setting *s, const struct verdict *v)
 }
 
 /* b's verdict and trace are a's; a is fed one byte per call. */
-static void same(const struct setting *s, const struct verdict *a, const struct verdict *b)
+static void same(const struct verdict *a, const struct verdict *b)
 {
 	if (a->p != b->p || a->res.error != b->res.error || a->res.status != b->res.status ||
 	    a->res.detail != b->res.detail ||
@@ -210,13 +210,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	run(&s, 0, 0, &whole);
 	run(&s, 1, 0, &bytes);
 	allowed(&s, &bytes); /* byte by byte: at is the verdict's byte */
-	same(&s, &bytes, &whole);
+	same(&bytes, &whole);
 	/* whole: the verdict comes with the one piece (or the close) */
 	FZ_CHECK(whole.at == (bytes.at == s.len + 1 ? s.len + 1 : s.len));
 	for (i = 0; i < 2; i++) {
 		uint32_t ps = fz_next(&seed);
 		run(&s, maxps[ps % 4], ps, &split);
-		same(&s, &bytes, &split);
+		same(&bytes, &split);
 		/* the verdict comes with the piece that holds its byte */
 		FZ_CHECK(bytes.at == s.len + 1 ? split.at == s.len + 1 :
 			 split.at >= bytes.at && split.at <= s.len);

@@ -71,8 +71,9 @@ static void check_done(const struct hc_url *u, const char *s, size_t len)
 	}
 	FZ_CHECK(u->port >= 1 && u->port <= 65535);
 	FZ_CHECK(u->port_given == 0 || u->port_given == 1);
+	FZ_CHECK(u->tls == 0 || (u->tls == 1 && u->scheme != HC_TCP));
 	if (!u->port_given)
-		FZ_CHECK(u->scheme == HC_HTTP && u->port == 80);
+		FZ_CHECK(u->scheme == HC_HTTP && u->port == (u->tls ? 443u : 80u));
 	check_address(u);
 	if (u->scheme == HC_TCP) {
 		FZ_CHECK(u->port_given);
@@ -99,7 +100,8 @@ static void check_done(const struct hc_url *u, const char *s, size_t len)
 
 static int same_parts(const struct hc_url *a, const struct hc_url *b)
 {
-	return a->scheme == b->scheme && a->port == b->port && a->port_given == b->port_given &&
+	return a->scheme == b->scheme && a->tls == b->tls && a->port == b->port &&
+	       a->port_given == b->port_given &&
 	       a->host_len == b->host_len && memcmp(a->host, b->host, a->host_len) == 0 &&
 	       a->authority_len == b->authority_len &&
 	       memcmp(a->authority, b->authority, a->authority_len) == 0 &&
@@ -117,8 +119,8 @@ static void check_rebuilt(const struct hc_url *u)
 
 	if (u->authority_len + u->target_len + 8 > sizeof buf)
 		return;
-	n = u->scheme == HC_TCP ? 6 : 7;
-	memcpy(buf, u->scheme == HC_TCP ? "tcp://" : u->scheme == HC_GRPC ? "grpc://" : "http://", n);
+	n = (size_t)sprintf(buf, "%s%s://", u->scheme == HC_TCP ? "tcp" : u->scheme == HC_GRPC ?
+			    "grpc" : "http", u->tls ? "s" : "");
 	memcpy(buf + n, u->authority, u->authority_len);
 	n += u->authority_len;
 	if (u->scheme == HC_GRPC)
@@ -147,7 +149,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FZ_CHECK(u.host == NULL || fz_inside(u.host, u.host_len, s, size));
 		FZ_CHECK(u.authority == NULL || fz_inside(u.authority, u.authority_len, s, size));
 		FZ_CHECK(u.target == NULL || u.target_len <= size + 1);
-		FZ_CHECK(u.port <= 65535 && (u.port_given == 0 || u.port_given == 1));
+		FZ_CHECK(u.port <= 65535 && (u.port_given == 0 || u.port_given == 1) && u.tls == 0);
 		return 0;
 	}
 	check_done(&u, s, size);

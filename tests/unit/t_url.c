@@ -19,9 +19,9 @@ struct url_row {
 	int tls;               /* https://, grpcs:// */
 };
 
-#define OK_HTTP(n, s, h, a, p, g, t) { n, LIT(s), HC_PARSE_DONE, HC_HTTP, h, a, p, g, t }
-#define OK_TCP(n, s, h, a, p) { n, LIT(s), HC_PARSE_DONE, HC_TCP, h, a, p, 1, NULL }
-#define BAD(n, s) { n, LIT(s), HC_PARSE_INVALID, HC_HTTP, NULL, NULL, 0, 0, NULL }
+#define OK_HTTP(n, s, h, a, p, g, t) { n, LIT(s), HC_PARSE_DONE, HC_HTTP, h, a, p, g, t, 0 }
+#define OK_TCP(n, s, h, a, p) { n, LIT(s), HC_PARSE_DONE, HC_TCP, h, a, p, 1, NULL, 0 }
+#define BAD(n, s) { n, LIT(s), HC_PARSE_INVALID, HC_HTTP, NULL, NULL, 0, 0, NULL, 0 }
 
 static const struct url_row rows[] = {
 	OK_HTTP("ipv4, port and path", "http://127.0.0.1:8080/healthz",
@@ -62,8 +62,9 @@ static const struct url_row rows[] = {
 	OK_TCP("tcp name", "tcp://db:5432", "db", "db:5432", 5432),
 	OK_TCP("tcp with a trailing /", "tcp://db:5432/", "db", "db:5432", 5432),
 	{ "grpc with a service", LIT("grpc://127.0.0.1:50051/pkg.Svc"), HC_PARSE_DONE, HC_GRPC, "127.0.0.1",
-	  "127.0.0.1:50051", 50051, 1, NULL },
-	{ "grpc without a service", LIT("grpc://[::1]:9"), HC_PARSE_DONE, HC_GRPC, "::1", "[::1]:9", 9, 1, NULL },
+	  "127.0.0.1:50051", 50051, 1, NULL, 0 },
+	{ "grpc without a service", LIT("grpc://[::1]:9"), HC_PARSE_DONE, HC_GRPC, "::1", "[::1]:9", 9, 1, NULL,
+	  0 },
 	OK_HTTP("port with leading zeros, five characters", "http://h:00080/", "h", "h:00080", 80, 1, "/"),
 	OK_HTTP("a name whose last label has a letter", "http://10.1a/", "10.1a", "10.1a", 80, 0, "/"),
 	OK_HTTP("a name with digits, last label a word", "http://1.2.3.x/", "1.2.3.x", "1.2.3.x", 80, 0, "/"),
