@@ -51,8 +51,8 @@ export HC_SIZE_BUDGET := 16384
 
 # Size is policy, measured per file: gcc's inlining of functions called
 # once saves bytes in some files and costs them in others.
-HC_INLINE :=
-$(B)/musl/lib/request.o: HC_INLINE := -fno-inline-functions-called-once
+# HC_INLINE_file: that file's flags, in every static build (cross too).
+HC_INLINE_lib/request.c := -fno-inline-functions-called-once
 
 LIB_SRC := lib/parse.c lib/http.c lib/hpack.c lib/grpc.c lib/request.c lib/probe.c lib/result.c lib/command.c
 LIB_HDR := lib/healthcheck.h lib/hc_internal.h Makefile
@@ -68,7 +68,7 @@ all: $(B)/healthcheck $(B)/libhealthcheck.a $(B)/musl/libhealthcheck.a $(B)/heal
 
 $(B)/musl/%.o: %.c $(LIB_HDR) | need-musl
 	@mkdir -p $(@D)
-	$(MUSLCC) $(HC_CFLAGS) $(HC_INLINE) $(HC_MUSL_CFLAGS) $(CFLAGS) -c $< -o $@
+	$(MUSLCC) $(HC_CFLAGS) $(HC_INLINE_$<) $(HC_MUSL_CFLAGS) $(CFLAGS) -c $< -o $@
 
 $(B)/host/%.o: %.c $(LIB_HDR) | need-cc
 	@mkdir -p $(@D)

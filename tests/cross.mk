@@ -176,7 +176,7 @@ cross-one: $(CROSS_BIN)
 
 $(CX)/obj/%.o: %.c $(LIB_HDR) $(CROSS_SPECS)
 	@mkdir -p $(@D)
-	$(CROSS_CC) $(HC_CFLAGS) $(CROSS_LIB_CFLAGS) $(CFLAGS) -c $< -o $@
+	$(CROSS_CC) $(HC_CFLAGS) $(HC_INLINE_$<) $(CROSS_LIB_CFLAGS) $(CFLAGS) -c $< -o $@
 
 $(CX)/libhealthcheck.a: $(CROSS_OBJ)
 	rm -f $@ && $(CROSS_AR) rcs $@ $^
