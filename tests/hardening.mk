@@ -167,16 +167,19 @@ privileges: $(HB)/jail $(B)/healthcheck | need-python
 
 # ---- replay: the real probe, responses served in exact pieces -----------------
 
-$(HB)/replay: tests/hardening/replay.c tests/fuzz/model.h lib/healthcheck.h $(B)/libhealthcheck.a
+$(HB)/replay: tests/hardening/replay.c tests/fuzz/model.h tests/fuzz/grpc_model.h $(LIB_HDR) \
+              $(B)/libhealthcheck.a
 	@mkdir -p $(@D)
 	$(CC) $(HARD_STD) -Itests/fuzz $(HC_WARN) -O2 -o $@ $< $(B)/libhealthcheck.a
 
 replay: $(HB)/replay
-	$(HB)/replay tests/fuzz/corpus/fuzz_response
+	$(HB)/replay tests/fuzz/corpus/fuzz_response -grpc tests/fuzz/corpus/fuzz_grpc \
+		-protobuf tests/fuzz/corpus/fuzz_protobuf
 
 # After `make fuzz`, the corpus it grew can be replayed too:
 replay-grown: $(HB)/replay
-	$(HB)/replay -max 2000 $(B)/fuzz/corpus-fuzz_response
+	$(HB)/replay -max 2000 $(B)/fuzz/corpus-fuzz_response -grpc $(B)/fuzz/corpus-fuzz_grpc \
+		-protobuf $(B)/fuzz/corpus-fuzz_protobuf
 
 hardening: fuzz-short replay no-heap privileges valgrind soak sanitize valgrind-integration
 
