@@ -236,6 +236,8 @@ static const struct grpc_row settings[] = {
 		RESP("01") "|"),
 	MAL0("SETTINGS of 5 bytes", "<04 00 00000000| 0001 000010>", "bad frame"),
 	MAL0("SETTINGS of 7 bytes", "<04 00 00000000| 0001 00001000 00>", "bad frame"),
+	MAL0("SETTINGS of 3 bytes", "<04 00 00000000| 000100>", "bad frame"),
+	MAL0("SETTINGS of 9 bytes", "<04 00 00000000| 0001 00001000 000500>", "bad frame"),
 	MAL0("SETTINGS of 16,386 bytes (a multiple of 6, over the frame size)",
 	     "<04 00 00000000| (0001 00000000)*2731>", "bad frame"),
 	MAL0("SETTINGS on stream 1", "<04 00 00000001|>", "bad frame"),
@@ -605,6 +607,7 @@ static const struct grpc_row protobuf[] = {
 	PB("field 1 as 32-bit: skipped", "0d 01000000", 0),
 	PB("a field of 57 bytes and the status: 59 bytes, the most", "1a37 'x'*55 0801", 1),
 	PB_BAD("wire type 3 (start group)", "m(0b 0801)"),
+	PB_BAD("wire type 3, then what would be a length of 0 and a status", "m(0b00 0801)"),
 	PB_BAD("wire type 4 (end group)", "m(0801 0c)"),
 	PB_BAD("wire type 6", "m(0e 00)"),
 	PB_BAD("wire type 7", "m(0801 0f)"),
@@ -1564,6 +1567,7 @@ static void want_fields(const struct hc_request *req, struct hci_out *o)
 
 static void test_request(void **state)
 {
+	static const size_t caps[] = { 0, 1, 24, 45, 46, 47, 48, 53, 54, 55, 63 };
 	const struct req_row *r = *state;
 	static char got[8192], fields[32768], want_f[32768];
 	struct hci_out o = { got, 0, sizeof got }, c = { NULL, 0, 0 };
@@ -1586,10 +1590,13 @@ static void test_request(void **state)
 	hci_grpc_request(&req, &c);
 	CHECK_INT("its length, counted", c.len, want_len);
 	/* writers too short: every byte counted, the first ones written (the
-	 * HEADERS length at 46 and 47 once the writer holds its header) */
-	for (k = 1; k <= want_len; k *= 2) {
+	 * HEADERS length at 46 and 47 once the writer holds its header, 54
+	 * bytes); some sizes each side of those */
+	for (k = 0; k < COUNT(caps) + 12; k++) {
 		struct hci_out s;
-		cap = want_len - k;
+		cap = k < COUNT(caps) ? caps[k] : want_len - ((size_t)1 << (k - COUNT(caps)));
+		if (cap >= want_len)
+			continue;
 		s.buf = guard_space(0, cap);
 		s.len = 0;
 		s.cap = cap;
