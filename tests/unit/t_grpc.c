@@ -40,7 +40,11 @@
  *   |             the verdict comes with the byte before this mark
  *
  * Rows over 4 KiB are split and closed at a sample of offsets (both ends,
- * around the mark, and a stride). */
+ * around the mark, and a stride).
+ *
+ * A row that shows a library bug carries its description (BUG; unit.h,
+ * known library bugs) and states the right verdict; where the fix will
+ * choose (the detail's words, the fields read), it says "*" or ANY. */
 #include <stdlib.h>
 
 #include "unit.h"
@@ -795,6 +799,8 @@ static void table_bug(const struct notation *ps, const char *what)
 	abort();
 }
 
+/* A hex digit's value, or -1 (not hci_hex: the notation does not lean on
+ * the code under test). */
 static int hexval(char c)
 {
 	if (c >= '0' && c <= '9')
@@ -806,104 +812,125 @@ static int hexval(char c)
 	return -1;
 }
 
+static void parse(struct notation *ps, char end, struct bytes *o, long *mark);
+
+/* "*N" after the item at o->b[item..): N copies of it in all. */
+static void repeat(struct notation *ps, struct bytes *o, size_t item, long mark)
+{
+	size_t n, k, i;
+
+	for (n = 0, ps->s++; *ps->s >= '0' && *ps->s <= '9'; ps->s++)
+		n = n * 10 + (size_t)(*ps->s - '0');
+	if (n == 0 || item == o->len)
+		table_bug(ps, "a repeat count of 0, or nothing to repeat");
+	if (mark > (long)item)
+		table_bug(ps, "a mark inside a repeated item");
+	k = o->len - item;
+	add(o, NULL, k * (n - 1)); /* room first: add() may move o->b */
+	for (i = 1; i < n; i++)
+		memcpy(o->b + item + i * k, o->b + item, k);
+}
+
+/* What goes before a group's n bytes: a frame's length, a gRPC message's
+ * prefix, an HPACK string's length (RFC 7541 5.1: a 7-bit prefix integer,
+ * with H set for h{}), or nothing. */
+static void group_prefix(struct notation *ps, struct bytes *o, char kind, size_t n)
+{
+	unsigned h = kind == 'h' ? 0x80u : 0;
+	int i;
+
+	switch (kind) {
+	case '<':
+		if (n < 6)
+			table_bug(ps, "a frame without type, flags and stream");
+		if ((n -= 6) >= 1u << 24)
+			table_bug(ps, "a frame over 2^24 bytes");
+		for (i = 2; i >= 0; i--)
+			add_byte(o, (unsigned)(n >> 8 * i) & 255);
+		break;
+	case 'm':
+		add_byte(o, 0);
+		for (i = 3; i >= 0; i--)
+			add_byte(o, (unsigned)(n >> 8 * i) & 255);
+		break;
+	case '(':
+		break;
+	default:
+		if (n < 127) {
+			add_byte(o, (unsigned)n | h);
+			break;
+		}
+		add_byte(o, 127u | h);
+		for (n -= 127; n >= 128; n >>= 7)
+			add_byte(o, (unsigned)(n & 127) | 128);
+		add_byte(o, (unsigned)n);
+	}
+}
+
+/* A bracketed group at ps->s: its bytes, after their prefix; a mark in it
+ * is placed where it lands in o. */
+static void group(struct notation *ps, struct bytes *o, long *mark)
+{
+	char kind = *ps->s; /* '<', '{', '(', or 'h' and 'm' before '{' and '(' */
+	struct bytes t = { NULL, 0, 0 };
+	long m = -1;
+
+	ps->s += kind == 'h' || kind == 'm' ? 2 : 1;
+	parse(ps, kind == '<' ? '>' : kind == 'm' || kind == '(' ? ')' : '}', &t, &m);
+	group_prefix(ps, o, kind, t.len);
+	if (m >= 0) {
+		if (*mark >= 0)
+			table_bug(ps, "a second mark");
+		*mark = (long)(o->len + (size_t)m);
+	}
+	add(o, t.b, t.len);
+	free(t.b);
+}
+
 /* Items up to the character end (0: the end of the text) into o; the mark
  * '|' sets *mark to its offset in o. */
 static void parse(struct notation *ps, char end, struct bytes *o, long *mark)
 {
-	size_t item = o->len, i, n, k;
-	struct bytes t;
-	long m;
-	int hi, lo, huff;
+	size_t item = o->len;
+	const char *e;
+	int hi, lo;
 	char c;
 
 	for (;;) {
 		c = *ps->s;
 		if (c == ' ' || c == '\n' || c == '\t') {
 			ps->s++;
-			continue;
-		}
-		if (c == end) {
-			if (c)
-				ps->s++;
+		} else if (c == end) {
+			ps->s += c != 0;
 			return;
-		}
-		if (c == 0)
+		} else if (c == 0) {
 			table_bug(ps, "a group is not closed");
-		if (c == '|') {
+		} else if (c == '|') {
 			if (*mark >= 0)
 				table_bug(ps, "a second mark");
 			*mark = (long)o->len;
 			ps->s++;
-			continue;
-		}
-		if (c == '*') {
-			ps->s++;
-			for (n = 0; *ps->s >= '0' && *ps->s <= '9'; ps->s++)
-				n = n * 10 + (size_t)(*ps->s - '0');
-			if (n == 0 || item == o->len)
-				table_bug(ps, "a repeat count of 0, or nothing to repeat");
-			if (*mark > (long)item)
-				table_bug(ps, "a mark inside a repeated item");
-			k = o->len - item;
-			add(o, NULL, k * (n - 1)); /* room first: add() may move o->b */
-			for (i = 1; i < n; i++)
-				memcpy(o->b + item + i * k, o->b + item, k);
-			continue;
-		}
-		item = o->len;
-		if (c == '\'') {
-			const char *e = strchr(ps->s + 1, '\'');
-			if (!e)
+		} else if (c == '*') {
+			repeat(ps, o, item, *mark);
+		} else if (c == '\'') {
+			item = o->len;
+			if (!(e = strchr(ps->s + 1, '\'')))
 				table_bug(ps, "a text is not closed");
 			add(o, ps->s + 1, (size_t)(e - ps->s - 1));
 			ps->s = e + 1;
-			continue;
+		} else if (c == '<' || c == '{' || c == '(' || ((c == 'h' || c == 'm') &&
+								 ps->s[1] == (c == 'h' ? '{' : '('))) {
+			item = o->len;
+			group(ps, o, mark);
+		} else {
+			item = o->len;
+			hi = hexval(c);
+			lo = hexval(ps->s[1]);
+			if (hi < 0 || lo < 0)
+				table_bug(ps, "not a hex byte");
+			add_byte(o, (unsigned)(hi << 4 | lo));
+			ps->s += 2;
 		}
-		huff = c == 'h' && ps->s[1] == '{';
-		if (c == '<' || c == '{' || c == '(' || huff || (c == 'm' && ps->s[1] == '(')) {
-			memset(&t, 0, sizeof t);
-			m = -1;
-			ps->s += (huff || c == 'm') ? 2 : 1;
-			parse(ps, c == '<' ? '>' : c == 'm' || c == '(' ? ')' : '}', &t, &m);
-			n = t.len;
-			if (c == '<') {
-				if (n < 6)
-					table_bug(ps, "a frame without type, flags and stream");
-				n -= 6;
-				if (n >= 1u << 24)
-					table_bug(ps, "a frame over 2^24 bytes");
-				add_byte(o, (unsigned)(n >> 16));
-				add_byte(o, (unsigned)(n >> 8) & 255);
-				add_byte(o, (unsigned)n & 255);
-			} else if (c == 'm') {
-				add_byte(o, 0);
-				for (i = 0; i < 4; i++)
-					add_byte(o, (unsigned)(n >> (24 - 8 * i)) & 255);
-			} else if (c == '(') {
-				/* the bytes alone */
-			} else if (n < 127) { /* RFC 7541 5.1, 7-bit prefix */
-				add_byte(o, (unsigned)n | (huff ? 0x80u : 0));
-			} else {
-				add_byte(o, 127u | (huff ? 0x80u : 0));
-				for (n -= 127; n >= 128; n >>= 7)
-					add_byte(o, (unsigned)(n & 127) | 128);
-				add_byte(o, (unsigned)n);
-			}
-			if (m >= 0) {
-				if (*mark >= 0)
-					table_bug(ps, "a second mark");
-				*mark = (long)(o->len + (size_t)m);
-			}
-			add(o, t.b, t.len);
-			free(t.b);
-			continue;
-		}
-		hi = hexval(c);
-		lo = hexval(ps->s[1]);
-		if (hi < 0 || lo < 0)
-			table_bug(ps, "not a hex byte");
-		add_byte(o, (unsigned)(hi << 4 | lo));
-		ps->s += 2;
 	}
 }
 
