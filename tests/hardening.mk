@@ -10,6 +10,7 @@
 #   make no-heap         the probe core never calls malloc: symbols + an aborting malloc
 #   make privileges      the probe as uid 65534, no capabilities, in an empty root
 #   make replay          the real probe fed the fuzz corpus in exact pieces: same verdicts
+#   make fuzz-capture-grpc   seeds for fuzz_grpc and fuzz_protobuf from real gRPC servers (by hand)
 #   make hardening       all of the above but `fuzz` (all of it is in `make test`)
 #
 # Everything is built under build/fuzz, build/asan and build/hardening.
@@ -18,7 +19,8 @@
 HARD_CC            ?= clang
 FUZZ_SECONDS       ?= 30
 FUZZ_SHORT_SECONDS ?= 5
-FUZZ_TARGETS       := fuzz_url fuzz_http fuzz_chunked fuzz_options fuzz_hosts fuzz_response fuzz_hpack
+FUZZ_TARGETS       := fuzz_url fuzz_http fuzz_chunked fuzz_options fuzz_hosts fuzz_response fuzz_hpack \
+                      fuzz_grpc fuzz_protobuf
 
 HC_CORE_SRC := $(filter lib/%,$(LIB_SRC))
 HB          := $(B)/hardening
@@ -46,7 +48,8 @@ $(B)/fuzz/obj/%.o: %.c $(LIB_HDR) | need-clang
 	@mkdir -p $(@D)
 	$(HARD_CC) $(HARD_STD) $(HARD_LIB_WARN) $(SAN_FLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
 
-$(FUZZ_BINS): $(B)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h tests/fuzz/model.h $(FUZZ_LIB_OBJ) | need-clang
+$(FUZZ_BINS): $(B)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h tests/fuzz/model.h tests/fuzz/grpc_model.h \
+              $(FUZZ_LIB_OBJ) | need-clang
 	$(HARD_CC) $(HARD_STD) $(HC_WARN) $(SAN_FLAGS) -fsanitize=fuzzer $< $(FUZZ_LIB_OBJ) -o $@
 
 fuzz-build: $(FUZZ_BINS)
@@ -57,7 +60,12 @@ fuzz: $(FUZZ_BINS)
 fuzz-short: $(FUZZ_BINS)
 	tests/fuzz/run.sh $(FUZZ_SHORT_SECONDS) $(FUZZ_TARGETS)
 
-.PHONY: fuzz fuzz-short fuzz-build need-clang need-valgrind need-python
+# What grpc-go, C-core and grpc-js send the probe, and h2peer's peers, as
+# seeds (tests/fuzz/capture_grpc.py); run by hand, the files are committed.
+fuzz-capture-grpc: grpc-servers $(B)/healthcheck | grpc-py-deps
+	$(GRPC_PY) -B tests/fuzz/capture_grpc.py
+
+.PHONY: fuzz fuzz-short fuzz-build fuzz-capture-grpc need-clang need-valgrind need-python
 
 # ---- sanitizers: unit and integration tests against ASan+UBSan builds ----------
 
@@ -159,16 +167,19 @@ privileges: $(HB)/jail $(B)/healthcheck | need-python
 
 # ---- replay: the real probe, responses served in exact pieces -----------------
 
-$(HB)/replay: tests/hardening/replay.c tests/fuzz/model.h lib/healthcheck.h $(B)/libhealthcheck.a
+$(HB)/replay: tests/hardening/replay.c tests/fuzz/model.h tests/fuzz/grpc_model.h $(LIB_HDR) \
+              $(B)/libhealthcheck.a
 	@mkdir -p $(@D)
 	$(CC) $(HARD_STD) -Itests/fuzz $(HC_WARN) -O2 -o $@ $< $(B)/libhealthcheck.a
 
 replay: $(HB)/replay
-	$(HB)/replay tests/fuzz/corpus/fuzz_response
+	$(HB)/replay tests/fuzz/corpus/fuzz_response -grpc tests/fuzz/corpus/fuzz_grpc \
+		-protobuf tests/fuzz/corpus/fuzz_protobuf
 
 # After `make fuzz`, the corpus it grew can be replayed too:
 replay-grown: $(HB)/replay
-	$(HB)/replay -max 2000 $(B)/fuzz/corpus-fuzz_response
+	$(HB)/replay -max 2000 $(B)/fuzz/corpus-fuzz_response -grpc $(B)/fuzz/corpus-fuzz_grpc \
+		-protobuf $(B)/fuzz/corpus-fuzz_protobuf
 
 hardening: fuzz-short replay no-heap privileges valgrind soak sanitize valgrind-integration
 

@@ -37,7 +37,7 @@ struct model_cfg {
 	uint32_t seed_a, seed_b;
 };
 
-static uint32_t model_rand(uint32_t *s)
+static inline uint32_t model_rand(uint32_t *s)
 {
 	uint32_t x = *s ? *s : 0x9e3779b9u;
 
@@ -49,7 +49,7 @@ static uint32_t model_rand(uint32_t *s)
 }
 
 /* The next piece: n bytes of the response from *off. */
-static size_t model_piece(struct model_net *n)
+static inline size_t model_piece(struct model_net *n)
 {
 	size_t k = n->maxp ? 1 + model_rand(&n->seed) % n->maxp : n->len - n->off;
 
@@ -57,7 +57,7 @@ static size_t model_piece(struct model_net *n)
 }
 
 /* recv(): up to cap bytes of the current piece; 0 at the end (peer closed). */
-static size_t model_recv(struct model_net *n, char *buf, size_t cap)
+static inline size_t model_recv(struct model_net *n, char *buf, size_t cap)
 {
 	size_t k;
 
@@ -72,7 +72,7 @@ static size_t model_recv(struct model_net *n, char *buf, size_t cap)
 	return k;
 }
 
-static void model_net_init(struct model_net *n, const struct model_cfg *cfg, int pattern)
+static inline void model_net_init(struct model_net *n, const struct model_cfg *cfg, int pattern)
 {
 	n->data = cfg->resp;
 	n->len = cfg->resp_len;
@@ -82,7 +82,7 @@ static void model_net_init(struct model_net *n, const struct model_cfg *cfg, int
 	n->maxp = pattern == 1 ? cfg->maxp_a : pattern == 2 ? cfg->maxp_b : 0;
 }
 
-static uint32_t model_hash(const uint8_t *d, size_t n)
+static inline uint32_t model_hash(const uint8_t *d, size_t n)
 {
 	uint32_t h = 2166136261u;
 	size_t i;
@@ -94,7 +94,7 @@ static uint32_t model_hash(const uint8_t *d, size_t n)
 
 /* Splits an input into its parts. 0 when it is too short. The text, when
  * there is one, points into data. */
-static int model_input(const uint8_t *data, size_t size, struct model_cfg *cfg)
+static inline int model_input(const uint8_t *data, size_t size, struct model_cfg *cfg)
 {
 	static const size_t maxps[8] = {1, 2, 3, 7, 16, 100, 1500, 9000};
 	size_t tlen;
@@ -132,7 +132,7 @@ static int model_input(const uint8_t *data, size_t size, struct model_cfg *cfg)
 }
 
 /* The request the model and replay.c judge with: cfg's statuses and text. */
-static void model_request(const struct model_cfg *cfg, struct hc_request *req)
+static inline void model_request(const struct model_cfg *cfg, struct hc_request *req)
 {
 	struct hc_request fresh = HC_REQUEST_INIT;
 
@@ -145,7 +145,7 @@ static void model_request(const struct model_cfg *cfg, struct hc_request *req)
 /* The verdict for cfg's response cut as pattern says (0: whole, 1: A, 2: B):
  * the error; *status the final status (0 when no head was read); *detail
  * the engine's detail. */
-static enum hc_error model_judge(const struct model_cfg *cfg, int pattern, int *status,
+static inline enum hc_error model_judge(const struct model_cfg *cfg, int pattern, int *status,
 				 const char **detail)
 {
 	static char buf[HC_BUF_BYTES]; /* the probe's buffer; off the stack */

@@ -21,6 +21,8 @@ for t in "$@"; do
 	fi
 	case $t in
 	fuzz_http | fuzz_response) maxlen=12000 ;; # past HC_BUF_BYTES: reads and lines span buffers
+	fuzz_grpc) maxlen=17000 ;; # a frame of the most, 16,384 bytes, and more
+	fuzz_protobuf) maxlen=256 ;; # messages past the 64-byte cap are all alike
 	*) maxlen=4096 ;;
 	esac
 	dict=

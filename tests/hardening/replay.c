@@ -1,13 +1,21 @@
 /* replay.c - the real hc_probe() against responses served in exact pieces.
  *
- *   replay [-v] [-max N] FILE_OR_DIR...
+ *   replay [-v] [-max N] [-http|-grpc|-protobuf] FILE_OR_DIR...
  *
  * Each file is a fuzz_response input (see tests/fuzz/model.h): a config,
- * an optional body text and the response bytes. For each of the input's
+ * an optional body text and the response bytes; after -grpc, a fuzz_grpc
+ * input (a gRPC server's bytes) and after -protobuf a fuzz_protobuf input
+ * (a HealthCheckResponse, put in a response as that target does), probed
+ * with a grpc:// URL and judged by tests/fuzz/grpc_model.h, whose verdict
+ * (error, status, grpc-status, serving status, detail, message) the probe
+ * must reach. For each of the input's
  * three split patterns (whole, A, B) a server child on a unix socket reads
  * the request, then writes the response one piece at a time, waiting until
  * the probe has read each piece (TIOCOUTQ == 0) before writing the next, so
- * that every recv() of the probe ends where a piece ends. The probe's
+ * that every recv() of the probe ends where a piece ends; it reads (and
+ * drops) what the probe sends meanwhile (gRPC's acknowledgments), and at
+ * the end shuts its side and reads until the probe closes, so that no
+ * unread byte turns its close into a reset. The probe's
  * verdict, status and detail must be the model's: the engine fed the same
  * pieces directly (which fuzz_response checks is the same for every split).
  * One test per file; the last line is 'N passed, M failed'. */
@@ -27,11 +35,12 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include "healthcheck.h"
-#include "model.h"
+#include "grpc_model.h"
 
 #define INPUT_MAX 65536
 
 static int verbose;
+static enum { M_HTTP, M_GRPC, M_PROTOBUF } mode;
 static char sock_path[108];
 
 static const char *pattern_name[3] = {"whole", "split A", "split B"};
@@ -68,6 +77,41 @@ static void read_request(int c)
 	}
 }
 
+/* The gRPC call: the preface, then frames up to the DATA that ends
+ * stream 1 (the probe sends it all at once, after connecting). */
+static void read_grpc_request(int c)
+{
+	unsigned char buf[HC_REQUEST_MAX + 64];
+	size_t have = 0, i;
+	ssize_t r;
+
+	while (have < sizeof buf) {
+		r = read(c, buf + have, sizeof buf - have);
+		if (r <= 0)
+			return;
+		have += (size_t)r;
+		for (i = 24; have - i >= 9; i += 9 + ((size_t)buf[i] << 16 | (size_t)buf[i + 1] << 8 | buf[i + 2]))
+			if (buf[i + 3] == 0 && buf[i + 4] & 1)
+				return;
+	}
+}
+
+/* What the probe sends, read and dropped: 0 when it is still there, -1
+ * when it closed (it has its verdict). */
+static int drop_input(int c)
+{
+	char buf[512];
+	ssize_t r;
+
+	for (;;) {
+		r = recv(c, buf, sizeof buf, MSG_DONTWAIT);
+		if (r == 0)
+			return -1;
+		if (r < 0)
+			return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : -1;
+	}
+}
+
 /* Waits until the peer has read everything sent. -1 when it closed first. */
 static int drained(int c)
 {
@@ -83,7 +127,7 @@ static int drained(int c)
 		p.fd = c;
 		p.events = POLLIN;
 		p.revents = 0;
-		if (poll(&p, 1, 0) > 0)
+		if (poll(&p, 1, 0) > 0 && drop_input(c) < 0)
 			return -1; /* EOF: the probe has its verdict and closed */
 		nanosleep(&pause, NULL);
 	}
@@ -102,7 +146,10 @@ static void serve(int lfd, const struct model_cfg *cfg, int pattern)
 	c = accept(lfd, NULL, NULL);
 	if (c < 0)
 		_exit(1);
-	read_request(c);
+	if (mode == M_HTTP)
+		read_request(c);
+	else
+		read_grpc_request(c);
 	model_net_init(&net, cfg, pattern);
 	while (net.off < net.len) {
 		k = model_piece(&net);
@@ -115,6 +162,12 @@ static void serve(int lfd, const struct model_cfg *cfg, int pattern)
 		if (drained(c) < 0)
 			break;
 	}
+	shutdown(c, SHUT_WR);
+	for (;;) { /* until the probe closes: the alarm bounds it */
+		struct pollfd p = {c, POLLIN, 0};
+		if (poll(&p, 1, -1) < 0 || drop_input(c) < 0)
+			break;
+	}
 	close(c);
 	_exit(0);
 }
@@ -123,11 +176,16 @@ static enum hc_error probe(int lfd, const struct model_cfg *cfg, int pattern, in
 			   struct hc_result *res)
 {
 	struct hc_request req;
-	static char url[] = "http://replay.localhost/";
+	static char url[] = "http://replay.localhost/", grpc_url[] = "grpc://replay.localhost:50051";
 	pid_t pid;
 
-	model_request(cfg, &req);
-	hc_url_parse(url, sizeof url - 1, &req.url);
+	if (mode == M_HTTP) {
+		model_request(cfg, &req);
+		hc_url_parse(url, sizeof url - 1, &req.url);
+	} else {
+		gm_request(&req);
+		hc_url_parse(grpc_url, sizeof grpc_url - 1, &req.url);
+	}
 	req.unix_socket = sock_path;
 	req.timeout_ms = 5000;
 	fflush(NULL);
@@ -150,6 +208,44 @@ static int same_detail(const char *a, const char *b)
 	return a == b || (a && b && strcmp(a, b) == 0);
 }
 
+/* A gRPC input: the probe's verdict in each pattern is grpc_model.h's. */
+static int run_grpc(int lfd, const char *path, const uint8_t *data, size_t n)
+{
+	static uint8_t resp[GM_PB_MAX];
+	static struct hci_grpc g;
+	struct model_cfg cfg;
+	struct hc_result want, got;
+	int p, st, ok = 1;
+
+	if (mode == M_PROTOBUF) {
+		if (n < 1 || n - 1 > GM_PB_MSG_MAX)
+			return -1;
+		n = gm_protobuf_response(data[0], model_hash(data, n), data + 1, n - 1, resp);
+		data = resp;
+	}
+	gm_cfg(data, n, &cfg);
+	for (p = 0; p < 3; p++) {
+		gm_judge(&cfg, p, &g, &want);
+		probe(lfd, &cfg, p, &st, &got);
+		if (got.error != want.error || got.status != want.status ||
+		    got.grpc_status != want.grpc_status || got.serving != want.serving ||
+		    !same_detail(got.detail, want.detail) || strcmp(got.message, want.message) != 0) {
+			printf("FAIL: %s: %s: probe says %s (error %d, HTTP %d, grpc-status %d, serving %d, "
+			       "%s, \"%s\"), the engine says error %d, HTTP %d, grpc-status %d, serving %d, "
+			       "%s, \"%s\" (errno %d)\n", path, pattern_name[p], hc_strerror(got.error),
+			       got.error, got.status, got.grpc_status, got.serving,
+			       got.detail ? got.detail : "no detail", got.message, want.error, want.status,
+			       want.grpc_status, want.serving, want.detail ? want.detail : "no detail",
+			       want.message, got.sys_errno);
+			ok = 0;
+		} else if (verbose) {
+			printf("ok  : %s: %s: error %d, grpc-status %d, serving %d\n", path, pattern_name[p],
+			       got.error, got.grpc_status, got.serving);
+		}
+	}
+	return ok;
+}
+
 static int run_file(int lfd, const char *path, int *skipped)
 {
 	static uint8_t data[INPUT_MAX];
@@ -167,6 +263,12 @@ static int run_file(int lfd, const char *path, int *skipped)
 	}
 	n = read(fd, data, sizeof data);
 	close(fd);
+	if (n >= 0 && mode != M_HTTP) {
+		p = run_grpc(lfd, path, data, (size_t)n);
+		if (p < 0)
+			(*skipped)++;
+		return p != 0;
+	}
 	if (n < 0 || !model_input(data, (size_t)n, &cfg)) {
 		(*skipped)++; /* too short to be an input: libFuzzer's seeds may be */
 		return 1;
@@ -250,6 +352,12 @@ int main(int argc, char **argv)
 			verbose = 1;
 		else if (strcmp(argv[i], "-max") == 0 && i + 1 < argc)
 			max = atol(argv[++i]);
+		else if (strcmp(argv[i], "-http") == 0)
+			mode = M_HTTP;
+		else if (strcmp(argv[i], "-grpc") == 0)
+			mode = M_GRPC;
+		else if (strcmp(argv[i], "-protobuf") == 0)
+			mode = M_PROTOBUF;
 		else
 			each(lfd, argv[i], max, &pass, &fail, &skipped);
 	}
