@@ -38,8 +38,9 @@ static void put_str(struct hci_out *o, const char *s, size_t n)
 
 /* The fields every call has (RFC 7541 6.1, 6.2.2, raw literals), the
  * pseudo-fields first (RFC 9113 8.3): :method POST, :scheme http (static
- * 3, 6), :path, then the :authority name (static 1) for its value; after
- * it, content-type (static 31), te, user-agent (static 58). */
+ * 3, 6; https, 7, over TLS), :path, then the :authority name (static 1)
+ * for its value; after it, content-type (static 31), te, user-agent
+ * (static 58), whose length byte is checked below. */
 static const char pseudo[] HCI_BYTES =
 	"\x83\x86\x04\x1c/grpc.health.v1.Health/Check\x01";
 static const char fields[] HCI_BYTES =
@@ -47,6 +48,7 @@ static const char fields[] HCI_BYTES =
 	"\x00\x02te\x08trailers"
 	"\x0f\x2b\x11healthcheck/" HC_VERSION
 	"\0\x0cgrpc-timeout";
+typedef char user_agent_is_17_bytes[sizeof("healthcheck/" HC_VERSION) == 0x11 + 1 ? 1 : -1];
 
 /* Metadata "name: value": the name's length, and where the value starts. */
 static size_t split(const char *h, const char **value)
@@ -77,6 +79,8 @@ void hci_grpc_request(const struct hc_request *req, struct hci_out *o)
 	hci_put(o, preface, sizeof preface - 1);
 	at = o->len;
 	hci_put(o, pseudo, sizeof pseudo - 1);
+	if (u->tls && at < o->cap)
+		o->buf[at + 1] = '\x87'; /* :scheme https */
 	put_str(o, u->authority, u->authority_len);
 	hci_put(o, fields, sizeof fields - 1);
 	hci_put_uint(&tm, req->timeout_ms);
@@ -234,7 +238,7 @@ static int serving(const unsigned char *m, size_t n)
 	int st = 0;
 
 	while (i < n) {
-		if (!varint(m, n, &i, &key))
+		if (!varint(m, n, &i, &key) || key >> 3 == 0) /* field numbers start at 1 */
 			return -1;
 		if ((key & 7) == 0 || (key & 7) == 2) {
 			if (!varint(m, n, &i, &v))
@@ -275,8 +279,24 @@ static void message(struct hci_grpc *g, const char *v, size_t n)
 	m[k] = '\0';
 }
 
+/* 1 when a field breaks RFC 9113 8.2.1 and 8.3 in a response: an empty
+ * name or one with capitals; a pseudo-field that is not :status, is a second one, comes
+ * after a regular field, or is in the trailers. */
+static int field_bad(const struct hci_grpc *g, const struct hci_hpack_field *f, int k,
+		     int regular)
+{
+	size_t i;
+
+	for (i = 0; i < f->name_len; i++)
+		if (f->name[i] >= 'A' && f->name[i] <= 'Z')
+			return 1;
+	return !f->name_len || (f->name[0] == ':' &&
+				(k != 0 || regular || g->got_head || g->res->status));
+}
+
 /* The end of a header block: the response's head, or its trailers (the
- * block that ends the stream; a call that fails may send only that). */
+ * block that ends the stream; a call that fails may send only that).
+ * grpc-status and grpc-message count only there. */
 static enum hc_parse block_end(struct hci_grpc *g)
 {
 	struct hc_result *res = g->res;
@@ -285,21 +305,27 @@ static enum hc_parse block_end(struct hci_grpc *g)
 	const char *why, *t;
 	size_t pos = 0;
 	enum hc_parse p;
-	int k;
+	int k, regular = 0;
 
 	while ((p = hci_hpack_field(&g->hpack, g->block, g->block_len, &pos, &f, &why)) ==
 	       HC_PARSE_DONE) {
 		trace(g->req, '<', f.name, f.name_len, f.value, f.value_len);
 		for (k = 0, t = names; *t && !hci_lower_eq(f.name, f.name_len, t); k++)
 			t += hci_strlen(t) + 1;
-		if (k == 3)
+		if (field_bad(g, &f, k, regular))
+			return bad(g, "bad header field");
+		regular |= f.name[0] != ':';
+		if (k == 3 && g->ends)
 			message(g, f.value, f.value_len);
 		else if (k == 1)
 			g->grpc = f.value_len >= 16 && hci_lower_eq(f.value, 16, "application/grpc") &&
 				  (f.value_len == 16 || f.value[16] == '+' || f.value[16] == ';');
-		else if (k != 4 && hci_dec_scan(f.value, f.value_len, 999, &v) == f.value_len &&
-			 f.value_len && !f.value_cut)
+		else if (k == 0 || (k == 2 && g->ends)) {
+			if (!f.value_len || f.value_cut || (!k && f.value_len != 3) ||
+			    hci_dec_scan(f.value, f.value_len, 999, &v) != f.value_len)
+				return bad(g, k ? "bad grpc-status" : "bad :status");
 			*(k ? &res->grpc_status : &res->status) = (int)v;
+		}
 	}
 	g->block_len = 0;
 	if (p == HC_PARSE_INVALID)
@@ -355,17 +381,20 @@ static enum hc_parse frame_start(struct hci_grpc *g)
 	}
 	g->skip = len; /* the content of control frames is not kept */
 	switch (type) {
-	case F_HEADERS:
+	case F_HEADERS: /* the head; then only the trailers, which end the stream */
 		g->ends = flags & END_STREAM;
 		lead = flags & PRIORITY ? 5 : 0;
-		/* fall through */
-	case F_DATA:
+		ok = !g->got_head || (g->got_head == 1 && g->ends);
+		goto stream_1;
+	case F_DATA: /* the message: between the head and the trailers */
+		ok = g->got_head == 1;
+	stream_1:
 		lead += flags & PADDED ? 1 : 0;
-		ok = stream == 1 && !(g->ends && g->got_head > 1);
+		ok &= stream == 1;
 		g->skip = 0;
 		break;
 	case F_CONTINUATION:
-		ok = g->in_block && ++g->continuations < CONTINUATIONS_MAX;
+		ok = g->in_block && stream == 1 && ++g->continuations < CONTINUATIONS_MAX;
 		g->skip = 0;
 		break;
 	case F_SETTINGS:
@@ -466,8 +495,14 @@ enum hc_parse hci_grpc_feed(struct hci_grpc *g, const char *buf, size_t len)
 	enum hc_parse r = (enum hc_parse)g->done;
 	size_t i;
 
+	/* Closed: in the first frame header, bytes that cannot begin a
+	 * SETTINGS or GOAWAY header (a length over 64 KiB, another type) say
+	 * what the server is; else the close is the verdict. */
 	if (r == HC_PARSE_MORE && len == 0)
-		r = g->head_len && !g->got_settings ? frame_start(g) : verdict(g, HC_ERR_CLOSED, NULL);
+		r = !g->got_settings && g->head_len &&
+		    (g->head[0] || (g->head_len > 3 && g->head[3] != F_SETTINGS &&
+				    g->head[3] != F_GOAWAY)) ?
+		    frame_start(g) : verdict(g, HC_ERR_CLOSED, NULL);
 	for (i = 0; i < len && r == HC_PARSE_MORE; i++) {
 		if (g->head_len < 9) {
 			g->head[g->head_len++] = (unsigned char)buf[i];

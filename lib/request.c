@@ -57,7 +57,9 @@ size_t hc_request_build(const struct hc_request *req, char *buf, size_t cap)
 }
 
 /* gRPC metadata: a name in lower case, not one the call sets itself or
- * that HTTP/2 forbids (RFC 9113 8.2.2), and not grpc-* (gRPC's own). */
+ * that HTTP/2 forbids (RFC 9113 8.2.2), and not grpc-* (gRPC's own); a
+ * value of printable ASCII (gRPC's ASCII-Value) that does not end in a
+ * space (RFC 9113 8.2.1; the space after the colon is not sent). */
 static int metadata_ok(const char *h, size_t n)
 {
 	static const char taken[] HCI_BYTES = "te\0content-type\0connection\0keep-alive\0"
@@ -67,6 +69,11 @@ static int metadata_ok(const char *h, size_t n)
 
 	for (i = 0; i < n; i++)
 		if (h[i] >= 'A' && h[i] <= 'Z')
+			return 0;
+	for (i = n + 1; h[i] == ' ' || h[i] == '\t'; i++)
+		;
+	for (; h[i]; i++)
+		if ((unsigned char)h[i] - 0x20u >= 0x5f || (h[i] == ' ' && !h[i + 1]))
 			return 0;
 	for (t = taken; *t; t += hci_strlen(t) + 1)
 		if (hci_lower_eq(h, n, t))

@@ -14,12 +14,7 @@
  *  - after it the engine repeats it, leaves res alone and queues nothing;
  *  - what hci_grpc_out gives fits the engine's room (64 bytes) and is whole
  *    acknowledgments: a SETTINGS ACK, or a PING ACK with the 8 bytes just
- *    fed; a call gives those of its piece that fit, in turn.
- * Two known library bugs are let pass (tests/unit/t_grpc.c has their rows;
- * remove each allowance with its fix): a close inside the first frame
- * header may say MORE (CLOSE_BUG; the probe then reads the close again),
- * and padding of 2 bytes or more that arrives in pieces is read as content
- * (PAD_BUG): for an input with such a frame the ways are not compared. */
+ *    fed; a call gives those of its piece that fit, in turn. */
 #include "fuzz.h"
 #include "hc_internal.h"
 
@@ -97,7 +92,6 @@ static void feed(const uint8_t *data, size_t size, size_t maxp, uint32_t seed, s
 	size_t off = 0, k, n;
 	enum hc_parse p;
 	char *piece;
-	int closes = 0;
 
 	FZ_CHECK(g != NULL);
 	r->t.cap = 20 * size + 4096; /* a 1-byte field may trace as 20 */
@@ -138,9 +132,7 @@ static void feed(const uint8_t *data, size_t size, size_t maxp, uint32_t seed, s
 		}
 		if (r->p == HC_PARSE_MORE && p == HC_PARSE_MORE) {
 			FZ_CHECK(res.error == HC_OK && res.detail == NULL && res.serving == -1);
-			/* a close gives a verdict, but for the known bug: MORE
-			 * after a close inside the first frame header */
-			FZ_CHECK(k > 0 || size < 9);
+			FZ_CHECK(k > 0); /* a close gives a verdict */
 		} else if (r->p == HC_PARSE_MORE) {
 			r->p = p;
 			r->res = res;
@@ -149,13 +141,8 @@ static void feed(const uint8_t *data, size_t size, size_t maxp, uint32_t seed, s
 		} else {
 			FZ_CHECK(p == r->p && same_res(&res, &r->res));
 		}
-		if (k == 0 && (r->p != HC_PARSE_MORE || ++closes == 3))
+		if (k == 0)
 			break;
-	}
-	if (r->p == HC_PARSE_MORE) { /* the known bug: the second close decides */
-		FZ_CHECK(size < 9 && r->res.error == HC_OK);
-		r->res = res;
-		r->at = size + 1;
 	}
 	piece = fz_dup("\0\0\0\4\0\0\0\0\0", 9);
 	FZ_CHECK(hci_grpc_feed(g, piece, 9) == r->p && same_res(&res, &r->res));
@@ -283,23 +270,6 @@ static void acks_fit(const struct run *b, const struct run *r)
 	FZ_CHECK(i == b->n_acks && j == r->n_acks && got == r->acks_len);
 }
 
-/* PAD_BUG: 1 when the frames in the first n bytes, walked from the start,
- * hold a padded HEADERS or DATA with a pad length of 2 or more. */
-static int pad_bug(const uint8_t *d, size_t size, size_t n)
-{
-	size_t i = 0, len;
-
-	while (size - i >= 10 && i < n) {
-		len = (size_t)d[i] << 16 | (size_t)d[i + 1] << 8 | d[i + 2];
-		if (d[i + 3] <= 1 && d[i + 4] & 8 && len > 0 && d[i + 9] >= 2)
-			return 1;
-		if (len > size - i - 9)
-			break;
-		i += 9 + len;
-	}
-	return 0;
-}
-
 static void same(const struct run *a, const struct run *b)
 {
 	if (a->p != b->p || !same_res(&a->res, &b->res) || a->t.len != b->t.len) {
@@ -319,30 +289,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const size_t maxps[4] = {2, 9, 64, 1500};
 	static struct run bytes, whole, split;
 	uint32_t seed = fz_hash(data, size);
-	int i, compare;
+	int i;
 
 	feed(data, size, 1, 0, &bytes);
 	allowed(&bytes, size);
 	acks_are_answers(&bytes, data);
-	compare = !pad_bug(data, size, size);
 	feed(data, size, 0, 0, &whole);
 	allowed(&whole, size);
-	if (compare) {
-		same(&bytes, &whole);
-		FZ_CHECK(whole.at == (bytes.at == size + 1 ? size + 1 : size));
-		acks_fit(&bytes, &whole);
-	}
+	same(&bytes, &whole);
+	FZ_CHECK(whole.at == (bytes.at == size + 1 ? size + 1 : size));
+	acks_fit(&bytes, &whole);
 	for (i = 0; i < 2; i++) {
 		uint32_t ps = fz_next(&seed);
 		feed(data, size, maxps[ps % 4], ps, &split);
 		allowed(&split, size);
-		if (compare) {
-			same(&bytes, &split);
-			/* the verdict comes with the piece that holds its byte */
-			FZ_CHECK(bytes.at == size + 1 ? split.at == size + 1 :
-				 split.at >= bytes.at && split.at <= size);
-			acks_fit(&bytes, &split);
-		}
+		same(&bytes, &split);
+		/* the verdict comes with the piece that holds its byte */
+		FZ_CHECK(bytes.at == size + 1 ? split.at == size + 1 :
+			 split.at >= bytes.at && split.at <= size);
+		acks_fit(&bytes, &split);
 		free(split.t.buf);
 		free(split.ends);
 	}

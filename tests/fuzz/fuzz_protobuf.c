@@ -16,9 +16,7 @@
  *    SERVICE_UNKNOWN, is 0, UNKNOWN): healthy when 1, else HC_ERR_STATUS.
  * The reference reads the wire format (protobuf encoding: varints of at
  * most 10 bytes, bits past 64 dropped; wire types 0, 1, 2, 5; others, and
- * lengths past the end, are not protobuf). Like the engine, it skips a
- * field number 0 as an unknown field, which protobuf refuses: a known
- * library bug, tests/unit/t_grpc.c "field number 0". */
+ * lengths past the end, and field number 0, are not protobuf). */
 #include "fuzz.h"
 #include "grpc_model.h"
 
@@ -46,7 +44,7 @@ static int ref_serving(const uint8_t *m, size_t n)
 	int status = 0;
 
 	while (i < n) {
-		if (!ref_varint(m, n, &i, &key))
+		if (!ref_varint(m, n, &i, &key) || key >> 3 == 0)
 			return -1;
 		switch (key & 7) {
 		case 0: /* varint */

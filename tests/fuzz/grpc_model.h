@@ -76,8 +76,7 @@ static inline enum hc_error gm_judge(const struct model_cfg *cfg, int pattern, s
  * message in DATA, trailers with grpc-status 0. options (the input's first
  * byte):
  *   bit 0: the DATA in two frames, cut at cut % (message + 6)
- *   bit 1: the DATA frames PADDED, the last with 1 byte of padding (2 or
- *          more split over reads is a known library bug: t_grpc.c, PAD_BUG)
+ *   bit 1: the DATA frames PADDED, the last with 1 byte of padding
  *   bit 2: the gRPC prefix says compressed (flag 1): a bad message
  *   bit 3: the gRPC prefix's length one more than the message: a bad message
  * Returns the response's length (at most GM_PB_MAX), 0 when the message is

@@ -528,6 +528,12 @@ static const struct check_row check_rows[] = {
 	CS("gRPC metadata connection", F_GRPC_HEADER, "connection: close", W_HDR),
 	CS("gRPC metadata host", F_GRPC_HEADER, "host: x", W_HDR),
 	CS("gRPC metadata upgrade", F_GRPC_HEADER, "upgrade: h2c", W_HDR),
+	CS("valid: gRPC metadata, spaces after the colon (not sent)", F_GRPC_HEADER, "x-a:   b c", NULL),
+	CS("valid: gRPC metadata, an empty value", F_GRPC_HEADER, "x-a:", NULL),
+	CS("valid: gRPC metadata, a value of spaces and a TAB (none sent)", F_GRPC_HEADER, "x-a: \t ", NULL),
+	CS("gRPC metadata value ending in a space", F_GRPC_HEADER, "x-a: b ", W_HDR),
+	CS("gRPC metadata value with a TAB", F_GRPC_HEADER, "x-a: b\tc", W_HDR),
+	CS("gRPC metadata value not ASCII", F_GRPC_HEADER, "x-a: caf\xc3\xa9", W_HDR),
 	/* tcp:// sends nothing: its authority and target are not used */
 	CS("tcp: no authority or target checked", F_URL, "tcp://h:1", NULL),
 };

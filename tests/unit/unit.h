@@ -81,15 +81,6 @@ const char *show(int which, const char *p, size_t n);
 #define FAIL(...) unit_fail(__VA_ARGS__)
 void unit_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
-/* ---- known library bugs ----
- * A row that shows a library bug states the right behaviour and carries a
- * one-line description of the bug. unit_known_bug() runs its check: while
- * the library still gets it wrong (a failed check, or a crash such as an
- * over-read into the guard page) the row passes and prints "KNOWN BUG";
- * once the library gets it right the row FAILS, saying to remove the mark,
- * so the mark goes together with the fix. main() counts them. */
-void unit_known_bug(const char *bug, void (*check)(const void *arg), const void *arg);
-
 /* Equality of two byte strings, failing with both shown. */
 #define CHECK_BYTES(what, got, got_len, want, want_len) do { \
 	if ((got_len) != (want_len) || \
