@@ -122,7 +122,7 @@ clean:
 # TEST_LATE_TARGETS run after the others (the emulated platforms).
 TEST_TARGETS :=
 TEST_LATE_TARGETS :=
-include $(wildcard tests/*.mk examples/*.mk bench/*.mk)
+include $(wildcard bearssl/*.mk tests/*.mk examples/*.mk bench/*.mk)
 
 test: all $(TEST_TARGETS) $(TEST_LATE_TARGETS)
 
