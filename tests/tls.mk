@@ -11,6 +11,7 @@
 #                             system CA bundle
 #   make tls-size             the size study: one line per BearSSL profile
 #   make tls-pki              build/tls/pki: a PKI for trying things by hand
+#   make tls-compare          curl against the TLS client on one nginx (for the benchmark)
 #
 # Debian packages come through tests/deps.sh when missing.
 
@@ -76,3 +77,11 @@ tls-size: $(BEARSSL_INC)/bearssl.h $(BEARSSL_MUSL_A) $(B)/tools/sstrip | need-mu
 
 TEST_TARGETS += tls-pemload tls-fixtures-check
 .PHONY: tls-deps tls-pki tls-pemload tls-fixtures-check tls-size
+
+# The HTTPS comparison for the benchmark (not part of `make test`): curl
+# against the TLS client(s) on one nginx, with bench/'s timer.
+TLS_COMPARE_ARGS ?=
+tls-compare: $(TLS_B)/tlsmini $(B)/bench/timer | tls-deps
+	@tests/deps.sh curl strace valgrind
+	$(TLS_PY) -B tests/tls/compare.py $(TLS_COMPARE_ARGS)
+.PHONY: tls-compare

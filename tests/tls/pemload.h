@@ -43,7 +43,7 @@ extern "C" {
 
 /* Suggested capacities (the arrays and the pool are the caller's, so any
  * size works). Measured on Debian 12's /etc/ssl/certs/ca-certificates.crt:
- * 144 certificates whose anchors need 62,977 bytes of pool (distinguished
+ * 144 certificates whose anchors need 61,917 bytes of pool (distinguished
  * names and keys). A system bundle therefore wants a pool of about 96 KiB
  * and room for 256 anchors; one --cacert with a few certificates fits in
  * 8 KiB. A client chain is its certificates' DER plus the key's bytes. */

@@ -603,7 +603,7 @@ def _(t):
     s = t.openssl("ec")
     fast = curl(s, "/", ca="ca-ec")
     check(fast.rc == 0, "direct: %r", fast)
-    px = t.own(ts.TrickleProxy((s.host, s.port), delay=0.0005))
+    px = t.own(ts.TrickleProxy((s.host, s.port), delay=0.005, chunk=16))
     r = run(["curl", "-sS", "-m", str(30 * SLACK), "--cacert", pki().cert("ca-ec"),
              "--resolve", "localhost:%d:127.0.0.1" % px.port,
              "https://localhost:%d/" % px.port])

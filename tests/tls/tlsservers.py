@@ -840,14 +840,15 @@ def parse_client_hello(data):
 
 class TrickleProxy:
     """Relays 127.0.0.1:PORT to a real server: what the client sends goes
-    on at once, what the server answers comes back one byte every delay
-    seconds (delay_first: before the first byte). The handshake of a real
+    on at once, what the server answers comes back chunk bytes (default 1)
+    every delay seconds (delay_first: before the first). The handshake of a real
     server, trickled: a deadline must cover it, a per-read timeout does
     not. Every loop is bounded (hcserver.STEP_MAX_S)."""
 
-    def __init__(self, upstream, delay=0.01, delay_first=0.0):
+    def __init__(self, upstream, delay=0.01, delay_first=0.0, chunk=1):
         self.upstream = upstream          # (host, port)
         self.delay = delay
+        self.chunk = chunk
         self.delay_first = delay_first
         self.stopping = threading.Event()
         self.sock = _listen_socket("v4")
@@ -906,8 +907,8 @@ class TrickleProxy:
                 while pending and not self.stopping.is_set():
                     self.stopping.wait(self.delay_first if first else self.delay)
                     first = False
-                    c.sendall(pending[:1])
-                    del pending[:1]
+                    c.sendall(pending[:self.chunk])
+                    del pending[:self.chunk]
                     if select.select([c, u], [], [], 0)[0]:
                         break
         except OSError:
