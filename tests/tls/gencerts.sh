@@ -26,7 +26,9 @@
 #   ed25519.pem ed25519.key     self-signed Ed25519 server (a key type BearSSL lacks)
 #   ed25519-rsaca.pem           the Ed25519 key, by ca.pem
 #   k1-rsaca.pem k1.key         secp256k1 key (a curve BearSSL lacks), by ca.pem
+#   rsa4200-rsaca.pem           a 4200-bit RSA key (over BearSSL's 4096) by ca.pem; no private key
 #   client-rsa.full.pem         client-rsa.pem + client-rsa.key in one file
+#   client-ec.full.pem          client-ec.pem + client-ec.key in one file
 #   ec384.pem ec384.key         server, ECDSA P-384, by ca-ec.pem
 #   NAME.pin                    sha256//BASE64 of each server certificate's key
 #                               (curl's --pinnedpubkey form)
@@ -146,7 +148,19 @@ openssl req -new -x509 -key ed25519.key -subj "/O=healthcheck tests/CN=localhost
 	-extensions server -out ed25519.pem
 issue ed25519-rsaca.pem ed25519.key localhost ca.pem ca.key server
 ec_key k1.key secp256k1 && issue k1-rsaca.pem k1.key localhost ca.pem ca.key server
+# A 4200-bit RSA public key (an odd random modulus: no private key exists)
+# certified by ca.pem, for the size limit (BearSSL's is 4096 bits).
+n=$(openssl rand -hex 525 | sed 's/^./f/; s/.$/1/')
+printf 'asn1=SEQUENCE:spki\n[spki]\nalg=SEQUENCE:alg\nkey=BITWRAP,SEQUENCE:rsa\n[alg]\noid=OID:rsaEncryption\np=NULL\n[rsa]\nn=INTEGER:0x%s\ne=INTEGER:65537\n' \
+	"$n" > big.cnf
+openssl asn1parse -genconf big.cnf -noout -out big.der
+openssl pkey -pubin -inform DER -in big.der -out big.pub
+openssl req -new -key rsa.key -subj "/O=healthcheck tests/CN=localhost" -out big.csr
+openssl x509 -req -in big.csr -CA ca.pem -CAkey ca.key -force_pubkey big.pub -days 825 \
+	-out rsa4200-rsaca.pem 2>/dev/null
+rm -f big.cnf big.der big.pub big.csr
 cat client-rsa.pem client-rsa.key > client-rsa.full.pem
+cat client-ec.pem client-ec.key > client-ec.full.pem
 
 for c in rsa ec ec384 chain selfsigned unknown; do
 	pin=$(openssl x509 -in "$c.pem" -noout -pubkey | openssl pkey -pubin -outform DER |

@@ -58,15 +58,15 @@ static unsigned char *keep(struct hc_pem *p, const void *src, size_t n)
 	return r;
 }
 
-/* The x509 decoder hands over the subject DN in pieces. A DN that
- * overflows is noted here and reported when the certificate ends, so that
- * HC_PEM_LENIENT cannot hide a full pool. */
+/* The x509 decoder hands over the subject DN in pieces. A DN that does
+ * not fit is HC_PEM_ERR_FULL at once (take), which HC_PEM_LENIENT does
+ * not skip. */
 static void append_dn(void *ctx, const void *buf, size_t len)
 {
 	struct hc_pem *p = ctx;
 
-	if (!p->dn_full && !keep(p, buf, len))
-		p->dn_full = 1;
+	if (!p->err)
+		keep(p, buf, len);
 }
 
 /* BearSSL's decoders record an error and then go on decoding whatever is
@@ -125,7 +125,6 @@ static void begin(struct hc_pem *p, const char *name)
 
 	p->obj = OBJ_SKIP;
 	p->mark = c->pool_used;
-	p->dn_full = 0;
 	if (named(name, "CERTIFICATE") || named(name, "X509 CERTIFICATE")) {
 		if (mode == HC_PEM_KEY)
 			return;
@@ -212,10 +211,6 @@ static void end_cert(struct hc_pem *p)
 		reject(p, HC_PEM_ERR_CERT_KEY);
 		return;
 	}
-	if (p->dn_full) {
-		fail(p, HC_PEM_ERR_FULL);
-		return;
-	}
 	if ((p->mode & 3) == HC_PEM_CHAIN) {
 		c->cert_key_type = kt;
 		c->cert_signer_key_type = br_x509_decoder_get_signer_key_type(&p->dec.x509);
@@ -292,32 +287,19 @@ void hc_pem_init(struct hc_pem *p, struct hc_tls_creds *out, unsigned mode)
 	memset(p, 0, sizeof *p);
 	p->out = out;
 	p->mode = mode;
-	p->bol = 1;
 	br_pem_decoder_init(&p->pem);
 	br_pem_decoder_setdest(&p->pem, der, p);
 }
 
-/* Watches the raw text for a "Proc-Type:" header line (a traditional
- * encrypted key), which the PEM decoder only sees as bad base64. */
+/* Watches the raw text of an object for "Proc-Type:" (the header of a
+ * traditional encrypted key), which the PEM decoder only sees as bad
+ * base64. */
 static void watch(struct hc_pem *p, const unsigned char *s, size_t n)
 {
 	static const char tag[] = "Proc-Type:";
 
-	for (; n; s++, n--) {
-		if (*s == '\n') {
-			p->bol = 1;
-			if (p->proc < sizeof tag - 1)
-				p->proc = 0;
-			continue;
-		}
-		if (p->bol && p->proc < sizeof tag - 1 && *s == (unsigned char)tag[p->proc]) {
-			p->proc++;
-			continue;
-		}
-		p->bol = 0;
-		if (p->proc < sizeof tag - 1)
-			p->proc = 0;
-	}
+	for (; n && p->proc < sizeof tag - 1; s++, n--)
+		p->proc = *s == (unsigned char)tag[p->proc] ? p->proc + 1 : 0;
 }
 
 int hc_pem_push(struct hc_pem *p, const void *buf, size_t len)
@@ -380,13 +362,10 @@ const br_x509_pkey *hc_pem_chain_pkey(const struct hc_tls_creds *c,
 	return br_x509_decoder_get_pkey(x);
 }
 
-/* Big-endian numbers equal, leading zeros aside. */
-static int same_int(const unsigned char *a, size_t alen, const unsigned char *b, size_t blen)
+/* The computed modulus (minimal: its first byte is not zero) equals the
+ * certificate's, whose encoding may start with zero bytes. */
+static int same_modulus(const unsigned char *a, size_t alen, const unsigned char *b, size_t blen)
 {
-	while (alen && !*a) {
-		a++;
-		alen--;
-	}
 	while (blen && !*b) {
 		b++;
 		blen--;
@@ -408,7 +387,7 @@ int hc_pem_key_matches(const struct hc_tls_creds *c, const br_x509_pkey *pk,
 		if ((c->key.rsa.n_bitlen + 7) / 8 > sizeof buf)
 			return HC_PEM_ERR_KEY_TYPE;
 		n = cm(buf, &c->key.rsa);
-		if (n && same_int(buf, n, pk->key.rsa.n, pk->key.rsa.nlen))
+		if (n && same_modulus(buf, n, pk->key.rsa.n, pk->key.rsa.nlen))
 			return HC_PEM_OK;
 	} else {
 		br_ec_public_key pub;

@@ -109,11 +109,9 @@ struct hc_pem {
 	unsigned mode;
 	int err;
 	int obj;              /* the open object: 0 none, OBJ_* */
-	int dn_full;          /* the subject DN overflowed the pool */
 	size_t mark;          /* pool_used when the object began */
 	size_t skipped;       /* certificates skipped (HC_PEM_LENIENT) */
-	unsigned char proc;   /* how much of "Proc-Type:" was just seen */
-	unsigned char bol;    /* at the start of a line */
+	unsigned char proc;   /* how much of "Proc-Type:" the object has shown */
 };
 
 /* Starts loading into out, which keeps what it already holds (load a

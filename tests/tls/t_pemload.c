@@ -76,7 +76,9 @@ enum op {
 	OP_LOWER,       /* banners in lower case */
 	OP_ONE_LINE,    /* each object's base64 on one line */
 	OP_NO_END,      /* the last END banner removed */
-	OP_EMPTY_OBJ    /* an empty CERTIFICATE object, first */
+	OP_EMPTY_OBJ,   /* an empty CERTIFICATE object, first */
+	OP_EMPTY_LAST,  /* an empty CERTIFICATE object, last */
+	OP_PROC_BAD     /* "Proc-Type:" in text before, and bad base64 (OP_BADCHAR) */
 };
 
 static int starts(const char *s, size_t n, const char *with)
@@ -104,6 +106,10 @@ static struct buf mangle(const struct buf *in, enum op op)
 		adds(&o, "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n");
 	if (op == OP_TEXT)
 		adds(&o, "Certificate:\n    Data: as openssl x509 -text writes it\n");
+	if (op == OP_PROC_BAD) {
+		adds(&o, "Proc-Type: a note before the key\n");
+		op = OP_BADCHAR;
+	}
 	for (i = 0; i < in->n; i = e + 1) {   /* where the last END line starts */
 		for (e = i; e < in->n && in->p[e] != '\n'; e++)
 			;
@@ -150,6 +156,8 @@ static struct buf mangle(const struct buf *in, enum op op)
 	}
 	if (op == OP_TEXT)
 		adds(&o, "trailing text, no newline");
+	if (op == OP_EMPTY_LAST)
+		adds(&o, "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n");
 	return o;
 }
 
@@ -327,6 +335,7 @@ static const struct row rows[] = {
 	{ "lenient skips bad DER", A | L, { "ca.pem" }, OP_NOT_DER, 0, 0, OK, OK, 1, 0 },
 	{ "lenient skips Ed25519", A | L, { "ed25519.pem", "ca.pem", "ed25519-rsaca.pem" }, OP_NONE, 0, 0, OK, OK, 1, 0 },
 	{ "secp256k1 key", A, { "k1-rsaca.pem" }, OP_NONE, 0, 0, HC_PEM_ERR_CERT_KEY, HC_PEM_ERR_NO_CERT, 0, 0 },
+	{ "RSA over 4096 bits", A, { "rsa4200-rsaca.pem" }, OP_NONE, 0, 0, HC_PEM_ERR_CERT_KEY, HC_PEM_ERR_NO_CERT, 0, 0 },
 	{ "secp256k1 client key", K, { "k1.key" }, OP_NONE, 0, 0, HC_PEM_ERR_KEY_TYPE, HC_PEM_ERR_NO_KEY, 0, 0 },
 	{ "lenient keeps pool errors", A | L, { "cas.pem" }, OP_NONE, 0, 400, HC_PEM_ERR_FULL, OK, 1, 0 },
 	{ "lenient keeps syntax errors", A | L, { "ca.pem" }, OP_BADCHAR, 0, 0, HC_PEM_ERR_SYNTAX, HC_PEM_ERR_NO_CERT, 0, 0 },
@@ -345,13 +354,15 @@ static const struct row rows[] = {
 	{ "chain pool full", C, { "chain.pem" }, OP_NONE, 0, 1500, HC_PEM_ERR_FULL, HC_PEM_ERR_NO_KEY, 1, 0 },
 	{ "key pool full", C, { "client-rsa.pem", "client-rsa.key" }, OP_NONE, 0, 1300, HC_PEM_ERR_FULL, HC_PEM_ERR_NO_KEY, 1, 0 },
 	{ "chain cert not DER", C, { "client-rsa.pem" }, OP_NOT_DER, 0, 0, HC_PEM_ERR_CERT, HC_PEM_ERR_NO_CERT, 0, 0 },
-	{ "second chain cert empty", C, { "client-rsa.pem", "client-rsa.key" }, OP_NONE, 0, 0, OK, OK, 1, RSA },
+	{ "second chain cert empty", C, { "client-rsa.pem", "client-rsa.key" }, OP_EMPTY_LAST, 0, 0, HC_PEM_ERR_CERT, OK, 2, RSA },
+	{ "lenient is for anchors only", C | L, { "client-rsa.pem" }, OP_NOT_DER, 0, 0, HC_PEM_ERR_CERT, HC_PEM_ERR_NO_CERT, 0, 0 },
 	{ "key alone", K, { "client-ec.key" }, OP_NONE, 0, 0, OK, OK, 0, EC },
 	{ "key mode skips certs", K, { "client-rsa.full.pem" }, OP_NONE, 0, 0, OK, OK, 0, RSA },
 	{ "no key", K, { "client-rsa.pem" }, OP_NONE, 0, 0, OK, HC_PEM_ERR_NO_KEY, 0, 0 },
 	{ "PKCS#8 encrypted", K, { "client-rsa.enc.key" }, OP_NONE, 0, 0, HC_PEM_ERR_KEY_ENCRYPTED, HC_PEM_ERR_NO_KEY, 0, 0 },
 	{ "Proc-Type encrypted", K, { "client-rsa.trad-enc.key" }, OP_NONE, 0, 0, HC_PEM_ERR_KEY_ENCRYPTED, HC_PEM_ERR_NO_KEY, 0, 0 },
 	{ "Proc-Type CRLF", K, { "client-rsa.trad-enc.key" }, OP_CRLF, 0, 0, HC_PEM_ERR_KEY_ENCRYPTED, HC_PEM_ERR_NO_KEY, 0, 0 },
+	{ "Proc-Type outside the key", K, { "client-ec.trad.key" }, OP_PROC_BAD, 0, 0, HC_PEM_ERR_SYNTAX, HC_PEM_ERR_NO_KEY, 0, 0 },
 	{ "Ed25519 key", K, { "ed25519.key" }, OP_NONE, 0, 0, HC_PEM_ERR_KEY_TYPE, HC_PEM_ERR_NO_KEY, 0, 0 },
 	{ "key not DER", K, { "ca.pem" }, OP_NONE, 0, 0, OK, HC_PEM_ERR_NO_KEY, 0, 0 },
 	{ "key bad base64", K, { "client-ec.key" }, OP_BADCHAR, 0, 0, HC_PEM_ERR_SYNTAX, HC_PEM_ERR_NO_KEY, 0, 0 },
@@ -381,7 +392,11 @@ static void test_row(void **state)
 	struct buf in = row_input(r);
 	struct got g = feed_all_ways(&in, r->mode, r->max, r->pool);
 	size_t n = (r->mode & 3) == A ? g.ta_n : g.chain_n;
+	size_t other = (r->mode & 3) == A ? g.chain_n : g.ta_n;   /* never filled */
 
+	if (other)
+		fail_msg("%zu %s in mode %u", other, (r->mode & 3) == A ? "chain certificates" : "anchors",
+			 r->mode);
 	if (g.err != r->err || g.req != r->req || n != r->n || g.key_type != r->key)
 		fail_msg("err %d (%s), want %d (%s); require %d, want %d; %zu certificates, want %zu; key %d, want %d",
 			 g.err, hc_pem_strerror(g.err), r->err, hc_pem_strerror(r->err),
@@ -525,6 +540,136 @@ static void test_chain_fields(void **state)
 	assert_int_equal(st->c.ta[0].flags, 0);
 }
 
+/* The pool: exactly what a load needs is enough, a byte less is not. */
+static void test_exact_pool(void **state)
+{
+	static const struct { unsigned mode; const char *files[2]; } cases[] = {
+		{ A, { "ca.pem", "ec384.pem" } },
+		{ C, { "chain.pem", "chain.key" } },
+		{ C, { "client-ec.full.pem" } },
+	};
+	size_t i, need;
+
+	(void)state;
+	for (i = 0; i < COUNT(cases); i++) {
+		struct buf in = { NULL, 0 };
+		struct got g;
+
+		add(&in, "", 0);
+		add_file(&in, cases[i].files[0]);
+		if (cases[i].files[1])
+			add_file(&in, cases[i].files[1]);
+		g = load_split(&in, cases[i].mode, 0, 0, NULL, 0);
+		assert_int_equal(g.err, HC_PEM_OK);
+		need = g.pool_used;
+		g = load_split(&in, cases[i].mode, 0, need, NULL, 0);
+		assert_int_equal(g.err, HC_PEM_OK);
+		assert_int_equal(g.req, HC_PEM_OK);
+		g = load_split(&in, cases[i].mode, 0, need - 1, NULL, 0);
+		assert_int_equal(g.err, HC_PEM_ERR_FULL);
+		free(in.p);
+	}
+}
+
+/* A skipped certificate gives back every byte it took. */
+static void test_lenient_gives_back(void **state)
+{
+	struct buf a = { NULL, 0 }, b = { NULL, 0 };
+	struct got ga, gb;
+
+	(void)state;
+	add(&a, "", 0);
+	add_file(&a, "ca.pem");
+	add(&b, "", 0);
+	add_file(&b, "ed25519-rsaca.pem");      /* its whole DN is read before the key fails */
+	add_file(&b, "ca.pem");
+	add_file(&b, "rsa4200-rsaca.pem");
+	ga = load_split(&a, A, 0, 0, NULL, 0);
+	gb = load_split(&b, A | L, 0, 0, NULL, 0);
+	assert_int_equal(gb.err, HC_PEM_OK);
+	assert_int_equal(gb.skipped, 2);
+	assert_int_equal(gb.ta_n, 1);
+	assert_int_equal(gb.pool_used, ga.pool_used);
+	free(a.p);
+	free(b.p);
+}
+
+/* No copy of the private key stays in the loader once it is loaded. */
+static void test_key_wiped(void **state)
+{
+	struct buf in = { NULL, 0 };
+	struct hc_pem p;
+	const unsigned char *k, *end;
+	int e;
+
+	(void)state;
+	add(&in, "", 0);
+	add_file(&in, "client-rsa.key");
+	store_init(st, 0, 0);
+	hc_pem_init(&p, &st->c, K);
+	e = hc_pem_push(&p, in.p, in.n);
+	assert_int_equal(e, HC_PEM_OK);
+	assert_int_equal(hc_pem_end(&p), HC_PEM_OK);
+	assert_int_equal(st->c.key_type, BR_KEYTYPE_RSA);
+	k = st->c.key.rsa.p;
+	assert_true(st->c.key.rsa.plen >= 16);
+	end = (const unsigned char *)&p + sizeof p - 16;
+	for (const unsigned char *q = (const unsigned char *)&p; q <= end; q++)
+		if (memcmp(q, k, 16) == 0)
+			fail_msg("the loader still holds the key's prime at offset %zu",
+				 (size_t)(q - (const unsigned char *)&p));
+	free(in.p);
+}
+
+/* hc_pem_key_matches compares numbers, not encodings: a modulus with a
+ * leading zero byte (as DER writes one whose top bit is set) is the same
+ * modulus. */
+static void test_key_match_leading_zero(void **state)
+{
+	br_x509_decoder_context x;
+	const br_x509_pkey *pk;
+	br_x509_pkey k;
+	unsigned char n[520];
+
+	(void)state;
+	store_init(st, 0, 0);
+	load_file(st, C, "client-rsa.pem");
+	load_file(st, K, "client-rsa.key");
+	pk = hc_pem_chain_pkey(&st->c, &x);
+	assert_non_null(pk);
+	k = *pk;
+	assert_true(k.key.rsa.nlen + 1 <= sizeof n);
+	n[0] = 0;
+	memcpy(n + 1, pk->key.rsa.n, pk->key.rsa.nlen);
+	k.key.rsa.n = n;
+	k.key.rsa.nlen = pk->key.rsa.nlen + 1;
+	assert_int_equal(hc_pem_key_matches(&st->c, &k, br_rsa_i15_compute_modulus, &br_ec_all_m15),
+			 HC_PEM_OK);
+	n[k.key.rsa.nlen - 1] ^= 2;
+	assert_int_equal(hc_pem_key_matches(&st->c, &k, br_rsa_i15_compute_modulus, &br_ec_all_m15),
+			 HC_PEM_ERR_KEY_MISMATCH);
+	k.key.rsa.nlen = 0;
+	assert_int_equal(hc_pem_key_matches(&st->c, &k, br_rsa_i15_compute_modulus, &br_ec_all_m15),
+			 HC_PEM_ERR_KEY_MISMATCH);
+	assert_int_equal(hc_pem_key_matches(&st->c, NULL, br_rsa_i15_compute_modulus, &br_ec_all_m15),
+			 HC_PEM_ERR_KEY_MISMATCH);
+	/* a key over 4096 bits is not computed into a 512-byte buffer */
+	st->c.key.rsa.n_bitlen = 4200;
+	assert_int_equal(hc_pem_key_matches(&st->c, pk, br_rsa_i15_compute_modulus, &br_ec_all_m15),
+			 HC_PEM_ERR_KEY_TYPE);
+	/* EC: the same point on another curve is another key */
+	store_init(st, 0, 0);
+	load_file(st, C, "client-ec.full.pem");
+	pk = hc_pem_chain_pkey(&st->c, &x);
+	assert_non_null(pk);
+	assert_int_equal(hc_pem_key_matches(&st->c, pk, br_rsa_i15_compute_modulus, &br_ec_all_m15),
+			 HC_PEM_OK);
+	k = *pk;
+	k.key.ec.curve = BR_EC_brainpoolP256r1;
+	assert_int_equal(hc_pem_key_matches(&st->c, &k, br_rsa_i15_compute_modulus, &br_ec_all_m15),
+			 HC_PEM_ERR_KEY_MISMATCH);
+}
+
 /* The system bundle: every certificate an anchor, and how much pool it
  * takes (the number in pemload.h). */
 static void test_bundle(void **state)
@@ -565,7 +710,7 @@ static void test_strerror(void **state)
 
 int main(int argc, char **argv)
 {
-	struct CMUnitTest t[COUNT(rows) + COUNT(vrows) + COUNT(krows) + 3];
+	struct CMUnitTest t[COUNT(rows) + COUNT(vrows) + COUNT(krows) + 7];
 	size_t n = 0, i;
 
 	if (argc < 2 || argc > 3) {
@@ -582,6 +727,10 @@ int main(int argc, char **argv)
 	for (i = 0; i < COUNT(krows); i++)
 		t[n++] = (struct CMUnitTest){ krows[i].name, test_key_match, NULL, NULL, (void *)&krows[i] };
 	t[n++] = (struct CMUnitTest){ "chain and anchor fields", test_chain_fields, NULL, NULL, NULL };
+	t[n++] = (struct CMUnitTest){ "exact pool", test_exact_pool, NULL, NULL, NULL };
+	t[n++] = (struct CMUnitTest){ "lenient gives the pool back", test_lenient_gives_back, NULL, NULL, NULL };
+	t[n++] = (struct CMUnitTest){ "key wiped from the loader", test_key_wiped, NULL, NULL, NULL };
+	t[n++] = (struct CMUnitTest){ "key match edges", test_key_match_leading_zero, NULL, NULL, NULL };
 	t[n++] = (struct CMUnitTest){ "system bundle", test_bundle, NULL, NULL, NULL };
 	t[n++] = (struct CMUnitTest){ "strerror", test_strerror, NULL, NULL, NULL };
 	return _cmocka_run_group_tests("pemload", t, n, NULL, NULL);
