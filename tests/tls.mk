@@ -9,6 +9,8 @@
 #   make tls-fixtures-check TLS_CHECK_ARGS='nginx_ stall'   (a subset, by name)
 #   make tls-pemload          the PEM loader's tests (ASan + UBSan), with the
 #                             system CA bundle
+#   make tls-fuzz             the PEM loader under libFuzzer for TLS_FUZZ_SECONDS
+#                             (default FUZZ_SHORT_SECONDS, 5)
 #   make tls-size             the size study: one line per BearSSL profile
 #   make tls-pki              build/tls/pki: a PKI for trying things by hand
 #   make tls-compare          curl against the TLS client on one nginx (for the benchmark)
@@ -85,3 +87,28 @@ tls-compare: $(TLS_B)/tlsmini $(B)/bench/timer | tls-deps
 	@tests/deps.sh curl strace valgrind
 	$(TLS_PY) -B tests/tls/compare.py $(TLS_COMPARE_ARGS)
 .PHONY: tls-compare
+
+# The PEM loader under libFuzzer (clang, ASan + UBSan, Debian's archive).
+# The seeds are tests/fuzz/corpus/fuzz_pem and, made afresh, the test PKI's
+# files (certificates and keys, each behind a mode byte: anchors, or chain
+# then key, with the largest pool and arrays).
+TLS_FUZZ_SECONDS ?= $(FUZZ_SHORT_SECONDS)
+$(B)/fuzz/fuzz_pem: tests/tls/fuzz_pem.c tests/tls/pemload.c tests/tls/pemload.h tests/fuzz/fuzz.h \
+		$(BEARSSL_INC)/bearssl.h | need-clang bearssl-deps
+	@mkdir -p $(@D)
+	$(HARD_CC) $(HARD_STD) $(HC_WARN) $(SAN_FLAGS) -fsanitize=fuzzer $(BEARSSL_CFLAGS) -Itests/tls \
+		-Itests/fuzz tests/tls/fuzz_pem.c tests/tls/pemload.c $(BEARSSL_HOST_A) -o $@
+
+tls-fuzz: $(B)/fuzz/fuzz_pem | tls-deps
+	@rm -rf $(TLS_B)/pki-fuzz && tests/tls/gencerts.sh $(TLS_B)/pki-fuzz
+	@mkdir -p $(B)/fuzz/corpus-fuzz_pem
+	@for f in $(TLS_B)/pki-fuzz/*.pem $(TLS_B)/pki-fuzz/*.key; do \
+		n=$${f##*/}; \
+		{ printf '\371'; cat $$f; } > $(B)/fuzz/corpus-fuzz_pem/A-$$n; \
+		{ printf '\370'; cat $$f; } > $(B)/fuzz/corpus-fuzz_pem/CK-$$n; \
+	done
+	@rm -rf $(TLS_B)/pki-fuzz
+	tests/fuzz/run.sh $(TLS_FUZZ_SECONDS) fuzz_pem
+
+TEST_TARGETS += tls-fuzz
+.PHONY: tls-fuzz
