@@ -43,7 +43,7 @@ BEARSSL_SRC_CFLAGS  := -std=c99 -Oz -fno-jump-tables -fcf-protection=none \
 BEARSSL_SRC := $(BEARSSL_B)/src/bearssl
 BEARSSL_HDR_FROM := $(if $(filter debian,$(BEARSSL_FROM)),/usr/include/bearssl,$(BEARSSL_SRC)/inc)
 
-bearssl: $(BEARSSL_INC)/bearssl.h $(BEARSSL_MUSL_A)
+bearssl: $(BEARSSL_INC)/bearssl.h $(BEARSSL_MUSL_A) $(BEARSSL_HOST_A)
 
 bearssl-deps:
 	@tests/deps.sh libbearssl-dev
