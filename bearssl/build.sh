@@ -9,12 +9,17 @@ src=$1 out=$2
 BR_CC=$3
 ar=$4
 shift 4
-[ -d "$src/src" ] && [ -d "$src/inc" ] || { echo "build.sh: no BearSSL source in $src" >&2; exit 1; }
+if [ ! -d "$src/src" ] || [ ! -d "$src/inc" ]; then
+	echo "build.sh: no BearSSL source in $src" >&2
+	exit 1
+fi
 rm -rf "$out/obj" "$out/libbearssl.a"
 mkdir -p "$out/obj"
 BR_FLAGS="-I$src/src -I$src/inc $*"
 export BR_CC BR_FLAGS
 # One object per source file, named DIR_FILE.o (unique across directories).
+# The inner sh expands $BR_CC and $BR_FLAGS from the environment.
+# shellcheck disable=SC2016
 for f in "$src"/src/*/*.c; do
 	d=${f%/*}
 	printf '%s %s\n' "$f" "$out/obj/${d##*/}_$(basename "$f" .c).o"

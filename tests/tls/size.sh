@@ -43,7 +43,7 @@ BearSSL full client profile (br_ssl_client_init_full)|-DTM_FULL=1
 printf '%8s %8s  %-7s %s\n' bytes "TLS adds" archive profile
 for spec in "$@"; do
 	name=${spec%%=*} lib=${spec#*=}
-	base= i=0
+	base='' i=0
 	printf '%s\n' "$profiles" | while IFS='|' read -r what defs; do
 		i=$((i + 1))
 		bin=$out/tlsmini-$name-$i

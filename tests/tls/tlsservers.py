@@ -48,7 +48,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 # names would hide installed packages.
 sys.path.append(os.path.join(ROOT, "tests", "integration"))
 import hcserver  # noqa: E402
-from hcserver import send, sleep, hold, close, reset, read_all  # noqa: E402,F401
+from hcserver import send, hold, close, reset  # noqa: E402
 
 SLACK = float(os.environ.get("HC_TIME_SLACK") or "1")
 START_S = 30.0          # a server must be ready within this (times SLACK)
