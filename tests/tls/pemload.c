@@ -53,20 +53,17 @@ static unsigned char *keep(struct hc_pem *p, const void *src, size_t n)
 {
 	unsigned char *r = take(p, n);
 
-	if (r && n)
+	if (r)
 		memcpy(r, src, n);
 	return r;
 }
 
-/* The x509 decoder hands over the subject DN in pieces. A DN that does
- * not fit is HC_PEM_ERR_FULL at once (take), which HC_PEM_LENIENT does
- * not skip. */
+/* The x509 decoder hands over the subject DN in pieces (only while there
+ * is no error: der() pushes nothing after one). A DN that does not fit is
+ * HC_PEM_ERR_FULL at once (take), which HC_PEM_LENIENT does not skip. */
 static void append_dn(void *ctx, const void *buf, size_t len)
 {
-	struct hc_pem *p = ctx;
-
-	if (!p->err)
-		keep(p, buf, len);
+	keep(ctx, buf, len);
 }
 
 /* BearSSL's decoders record an error and then go on decoding whatever is
@@ -206,11 +203,7 @@ static void end_cert(struct hc_pem *p)
 		       HC_PEM_ERR_CERT_KEY : HC_PEM_ERR_CERT);
 		return;
 	}
-	kt = pk->key_type;
-	if (kt != BR_KEYTYPE_RSA && kt != BR_KEYTYPE_EC) {
-		reject(p, HC_PEM_ERR_CERT_KEY);
-		return;
-	}
+	kt = pk->key_type;      /* the decoder gives RSA or EC keys, nothing else */
 	if ((p->mode & 3) == HC_PEM_CHAIN) {
 		c->cert_key_type = kt;
 		c->cert_signer_key_type = br_x509_decoder_get_signer_key_type(&p->dec.x509);
@@ -254,7 +247,7 @@ static void end_key(struct hc_pem *p)
 			c->key.rsa = r;
 			c->key_type = kt;
 		}
-	} else if (kt == BR_KEYTYPE_EC) {
+	} else {                /* the decoder gives RSA or EC keys, nothing else */
 		const br_ec_private_key *k = br_skey_decoder_get_ec(d);
 		br_ec_private_key e = *k;
 
@@ -263,8 +256,6 @@ static void end_key(struct hc_pem *p)
 			c->key.ec = e;
 			c->key_type = kt;
 		}
-	} else {
-		fail(p, HC_PEM_ERR_KEY_TYPE);
 	}
 	memset(d, 0, sizeof *d);
 }

@@ -78,7 +78,10 @@ enum op {
 	OP_NO_END,      /* the last END banner removed */
 	OP_EMPTY_OBJ,   /* an empty CERTIFICATE object, first */
 	OP_EMPTY_LAST,  /* an empty CERTIFICATE object, last */
-	OP_PROC_BAD     /* "Proc-Type:" in text before, and bad base64 (OP_BADCHAR) */
+	OP_PROC_BAD,    /* "Proc-Type:" in text before, and bad base64 (OP_BADCHAR) */
+	OP_BAD_KEY,     /* a PRIVATE KEY object of valid base64 that is not DER, first */
+	OP_OTHERS,      /* a CERTIFICATE REQUEST and EC PARAMETERS objects, first */
+	OP_X509_NAME    /* banners say X509 CERTIFICATE */
 };
 
 static int starts(const char *s, size_t n, const char *with)
@@ -106,6 +109,15 @@ static struct buf mangle(const struct buf *in, enum op op)
 		adds(&o, "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n");
 	if (op == OP_TEXT)
 		adds(&o, "Certificate:\n    Data: as openssl x509 -text writes it\n");
+	if (op == OP_BAD_KEY) {     /* 600 bytes of 'A': more than one of the PEM decoder's chunks */
+		adds(&o, "-----BEGIN PRIVATE KEY-----\n");
+		for (i = 0; i < 200; i++)
+			adds(&o, i % 16 == 15 ? "QUFB\n" : "QUFB");
+		adds(&o, "\n-----END PRIVATE KEY-----\n");
+	}
+	if (op == OP_OTHERS)
+		adds(&o, "-----BEGIN CERTIFICATE REQUEST-----\nMAA=\n-----END CERTIFICATE REQUEST-----\n"
+			 "-----BEGIN EC PARAMETERS-----\nBggqhkjOPQMBBw==\n-----END EC PARAMETERS-----\n");
 	if (op == OP_PROC_BAD) {
 		adds(&o, "Proc-Type: a note before the key\n");
 		op = OP_BADCHAR;
@@ -141,12 +153,20 @@ static struct buf mangle(const struct buf *in, enum op op)
 			n--;
 			badchar_done = 1;
 		}
-		for (k = 0; k < n; k++) {
-			char c = l[k];
+		if (op == OP_X509_NAME && (starts(l, n, "-----BEGIN CERTIFICATE") ||
+					   starts(l, n, "-----END CERTIFICATE"))) {
+			k = l[5] == 'B' ? 11 : 9;       /* "-----BEGIN " or "-----END " */
+			add(&o, l, k);
+			adds(&o, "X509 ");
+			add(&o, l + k, n - k);
+		} else {
+			for (k = 0; k < n; k++) {
+				char c = l[k];
 
-			if (op == OP_LOWER && l[0] == '-' && c >= 'A' && c <= 'Z')
-				c = (char)(c + 32);
-			add(&o, &c, 1);
+				if (op == OP_LOWER && l[0] == '-' && c >= 'A' && c <= 'Z')
+					c = (char)(c + 32);
+				add(&o, &c, 1);
+			}
 		}
 		if (!nl)
 			break;
@@ -317,6 +337,8 @@ static const struct row rows[] = {
 	{ "lower-case banners", A, { "cas.pem" }, OP_LOWER, 0, 0, OK, OK, 2, 0 },
 	{ "base64 on one line", A, { "cas.pem" }, OP_ONE_LINE, 0, 0, OK, OK, 2, 0 },
 	{ "keys skipped in a CA file", A, { "ca.key", "ca.pem", "ec.key" }, OP_NONE, 0, 0, OK, OK, 1, 0 },
+	{ "a CSR and EC parameters skipped", A, { "cas.pem" }, OP_OTHERS, 0, 0, OK, OK, 2, 0 },
+	{ "X509 CERTIFICATE banners", A, { "cas.pem" }, OP_X509_NAME, 0, 0, OK, OK, 2, 0 },
 	{ "P-384 leaf", A, { "ec384.pem" }, OP_NONE, 0, 0, OK, OK, 1, 0 },
 	{ "empty input", A, { NULL }, OP_NONE, 0, 0, OK, HC_PEM_ERR_NO_CERT, 0, 0 },
 	{ "a key is no anchor", A, { "rsa.key" }, OP_NONE, 0, 0, OK, HC_PEM_ERR_NO_CERT, 0, 0 },
@@ -332,6 +354,7 @@ static const struct row rows[] = {
 	{ "exactly full", A, { "cas.pem" }, OP_NONE, 2, 0, OK, OK, 2, 0 },
 	{ "pool too small", A, { "cas.pem" }, OP_NONE, 0, 400, HC_PEM_ERR_FULL, OK, 1, 0 },
 	{ "pool too small for a DN", A, { "ca.pem" }, OP_NONE, 0, 20, HC_PEM_ERR_FULL, HC_PEM_ERR_NO_CERT, 0, 0 },
+	{ "pool too small for a modulus", A, { "ca.pem" }, OP_NONE, 0, 120, HC_PEM_ERR_FULL, HC_PEM_ERR_NO_CERT, 0, 0 },
 	{ "lenient skips bad DER", A | L, { "ca.pem" }, OP_NOT_DER, 0, 0, OK, OK, 1, 0 },
 	{ "lenient skips Ed25519", A | L, { "ed25519.pem", "ca.pem", "ed25519-rsaca.pem" }, OP_NONE, 0, 0, OK, OK, 1, 0 },
 	{ "secp256k1 key", A, { "k1-rsaca.pem" }, OP_NONE, 0, 0, HC_PEM_ERR_CERT_KEY, HC_PEM_ERR_NO_CERT, 0, 0 },
@@ -357,6 +380,8 @@ static const struct row rows[] = {
 	{ "second chain cert empty", C, { "client-rsa.pem", "client-rsa.key" }, OP_EMPTY_LAST, 0, 0, HC_PEM_ERR_CERT, OK, 2, RSA },
 	{ "lenient is for anchors only", C | L, { "client-rsa.pem" }, OP_NOT_DER, 0, 0, HC_PEM_ERR_CERT, HC_PEM_ERR_NO_CERT, 0, 0 },
 	{ "key alone", K, { "client-ec.key" }, OP_NONE, 0, 0, OK, OK, 0, EC },
+	{ "EC parameters before the key", K, { "client-ec.trad.key" }, OP_OTHERS, 0, 0, OK, OK, 0, EC },
+	{ "key of base64 that is not DER", K, { "client-ec.key" }, OP_BAD_KEY, 0, 0, HC_PEM_ERR_KEY, HC_PEM_ERR_NO_KEY, 0, 0 },
 	{ "key mode skips certs", K, { "client-rsa.full.pem" }, OP_NONE, 0, 0, OK, OK, 0, RSA },
 	{ "no key", K, { "client-rsa.pem" }, OP_NONE, 0, 0, OK, HC_PEM_ERR_NO_KEY, 0, 0 },
 	{ "PKCS#8 encrypted", K, { "client-rsa.enc.key" }, OP_NONE, 0, 0, HC_PEM_ERR_KEY_ENCRYPTED, HC_PEM_ERR_NO_KEY, 0, 0 },
@@ -519,7 +544,11 @@ static void test_key_match(void **state)
 
 static void test_chain_fields(void **state)
 {
+	br_x509_decoder_context x;
+
 	(void)state;
+	store_init(st, 0, 0);
+	assert_null(hc_pem_chain_pkey(&st->c, &x));     /* no chain */
 	store_init(st, 0, 0);
 	load_file(st, C, "client-ec.pem");
 	assert_int_equal(st->c.cert_key_type, BR_KEYTYPE_EC);
@@ -545,6 +574,7 @@ static void test_exact_pool(void **state)
 {
 	static const struct { unsigned mode; const char *files[2]; } cases[] = {
 		{ A, { "ca.pem", "ec384.pem" } },
+		{ A, { "ca.pem" } },            /* the last byte taken is the RSA exponent's */
 		{ C, { "chain.pem", "chain.key" } },
 		{ C, { "client-ec.full.pem" } },
 	};
