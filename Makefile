@@ -125,7 +125,7 @@ clean:
 TEST_TARGETS :=
 TEST_LATE_TARGETS :=
 ENGINE_TEST_TARGETS :=
-include $(wildcard bearssl/*.mk tests/*.mk examples/*.mk bench/*.mk image/*.mk)
+include $(wildcard bearssl/*.mk lib/*.mk tests/*.mk examples/*.mk bench/*.mk image/*.mk)
 
 test: all $(TEST_TARGETS) $(TEST_LATE_TARGETS)
 	@$(MAKE) --no-print-directory $(ENGINE_TEST_TARGETS)

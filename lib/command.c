@@ -356,8 +356,10 @@ static int about(const struct cli *c, const char *what, int o)
 	return usage(c, b, NULL, ALL);
 }
 
-/* The TLS options into req->tls: only with an https:// or grpcs:// URL;
- * the CA file from --cacert, else $SSL_CERT_FILE. 0, or an exit code. */
+/* The TLS options into req->tls: only with an https:// or grpcs:// URL.
+ * The CA file is --cacert's; $SSL_CERT_FILE names the system bundle, for
+ * when nothing else (-k, a pin alone) says how to trust. 0, or an exit
+ * code. */
 static int tls_configure(const struct cli *c, struct hc_request *req)
 {
 	const char *const *v = c->val;
@@ -368,7 +370,6 @@ static int tls_configure(const struct cli *c, struct hc_request *req)
 	for (o = O_CACERT; o <= O_INSECURE; o++)
 		if (!req->url.tls && (v[o] || c->flag[o]))
 			return about(c, "an https:// or grpcs:// URL is needed by ", o);
-	t->cacert = v[O_CACERT] ? v[O_CACERT] : c->ssl_cert_file;
 	t->servername = v[O_SERVERNAME];
 	t->cert = v[O_CERT];
 	t->key = v[O_KEY];
@@ -383,6 +384,7 @@ static int tls_configure(const struct cli *c, struct hc_request *req)
 			 !hci_lower_eq(k, o, "no"))
 			return bad_value(c, O_INSECURE);
 	}
+	t->cacert = v[O_CACERT] ? v[O_CACERT] : t->insecure || t->pin_count ? NULL : c->ssl_cert_file;
 	return 0;
 }
 #endif
@@ -481,8 +483,19 @@ int hc_main(int argc, char **argv, char **envp, const struct hc_defaults *def)
 		req.trace_ctx = &sink;
 	}
 	run(&req, wait_ms, &res);
-	if (res.error == HC_ERR_REQUEST) /* nothing was sent; a file named */
-		return usage(&c, res.detail, res.message, ALL);
+	if (res.error == HC_ERR_REQUEST) { /* nothing was sent */
+#ifdef HC_TLS
+		if (res.message[0]) { /* a PEM file, named */
+			struct hci_out o = {line, 0, sizeof line - 1};
+
+			hci_puts(&o, res.detail);
+			HCI_PUT_LIT(&o, ": ");
+			line[hci_out_used(&o)] = '\0';
+			return usage(&c, line, res.message, ALL);
+		}
+#endif
+		return usage(&c, res.detail, NULL, ALL);
+	}
 	if (!c.flag[O_QUIET]) {
 		n = hc_result_line(&req, &res, line, sizeof line - 1);
 		line[n++] = '\n';

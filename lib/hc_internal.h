@@ -241,14 +241,16 @@ const char *hci_grpc_out(struct hci_grpc *g, size_t *len);
 /* ---- tls.c and pem.c: the TLS build's layer (BearSSL) ---- */
 #include <bearssl.h>
 
-/* BearSSL's implementations the build links: the small constant-time
- * ones (the handshake does a few operations; speed is not what counts). */
-#define HCI_TLS_EC         (&br_ec_all_m15)
-#define HCI_TLS_RSA_VRFY   br_rsa_i15_pkcs1_vrfy
-#define HCI_TLS_RSA_SIGN   br_rsa_i15_pkcs1_sign
-#define HCI_TLS_RSA_MODULUS br_rsa_i15_compute_modulus
-#define HCI_TLS_ECDSA_VRFY br_ecdsa_i15_vrfy_asn1
-#define HCI_TLS_ECDSA_SIGN br_ecdsa_i15_sign_asn1
+/* BearSSL's implementations the build links: small constant-time ones
+ * (a handshake does a few operations; the i31 code is as small as the i15
+ * and three times as fast), curves by tls.c's hci_tls_ec. */
+extern const br_ec_impl hci_tls_ec;
+#define HCI_TLS_EC         (&hci_tls_ec)
+#define HCI_TLS_RSA_VRFY   br_rsa_i31_pkcs1_vrfy
+#define HCI_TLS_RSA_SIGN   br_rsa_i31_pkcs1_sign
+#define HCI_TLS_RSA_MODULUS br_rsa_i31_compute_modulus
+#define HCI_TLS_ECDSA_VRFY br_ecdsa_i31_vrfy_asn1
+#define HCI_TLS_ECDSA_SIGN br_ecdsa_i31_sign_asn1
 #define HCI_TLS_AES_CTR    (&br_aes_ct64_ctr_vtable)
 #define HCI_TLS_GHASH      br_ghash_ctmul64
 #define HCI_TLS_CHACHA20   br_chacha20_ct_run
@@ -263,17 +265,67 @@ const char *hci_grpc_out(struct hci_grpc *g, size_t *len);
 struct hci_creds {
 	br_x509_trust_anchor *ta;
 	size_t ta_max, ta_n;
-	br_x509_certificate *chain;
+	br_x509_certificate *chain;  /* DER in the pool */
 	size_t chain_max, chain_n;
 	int key_type;              /* 0 (none), BR_KEYTYPE_RSA or BR_KEYTYPE_EC */
 	union {
 		br_rsa_private_key rsa;
 		br_ec_private_key ec;
 	} key;
-	int cert_signer_key_type;  /* the key type of our certificate's issuer */
+	int cert_key_type;         /* our certificate's key type */
+	int cert_signer_key_type;  /* and its issuer's */
 	unsigned char *pool;
 	size_t pool_len, pool_used;
 };
+
+/* ---- pem.c: PEM text into creds, in any split ----
+ * Certificates become anchors (a CA anchor when Basic Constraints say CA,
+ * else one that trusts exactly that key: a self-signed server certificate
+ * given as its own CA) or the chain, in file order; one private key (PKCS#8,
+ * RSA or EC); encrypted keys are refused; other objects and text between
+ * them are skipped. The first error sticks. */
+enum {
+	HCI_PEM_OK, HCI_PEM_ERR_SYNTAX, HCI_PEM_ERR_NO_CERT, HCI_PEM_ERR_NO_KEY,
+	HCI_PEM_ERR_CERT, HCI_PEM_ERR_CERT_KEY, HCI_PEM_ERR_TOO_MANY, HCI_PEM_ERR_FULL,
+	HCI_PEM_ERR_KEY, HCI_PEM_ERR_KEY_TYPE, HCI_PEM_ERR_KEY_ENCRYPTED, HCI_PEM_ERR_KEY_TWO,
+	HCI_PEM_ERR_KEY_MISMATCH
+};
+#define HCI_PEM_ANCHORS 1 /* certificates become trust anchors */
+#define HCI_PEM_CHAIN   2 /* certificates become the chain; one key allowed */
+#define HCI_PEM_KEY     3 /* one key; certificates are skipped */
+#define HCI_PEM_LENIENT 8 /* with ANCHORS: a certificate that does not decode,
+			   * or whose key BearSSL lacks, is skipped (a bundle) */
+
+/* The loader, only while loading (about 3 KiB). */
+struct hci_pem {
+	br_pem_decoder_context pem;
+	union {
+		br_x509_decoder_context x509;
+		br_skey_decoder_context skey;
+	} dec;
+	struct hci_creds *out;
+	unsigned mode;
+	int err;
+	int obj;               /* the open object */
+	size_t mark;           /* pool_used when the object began */
+	size_t skipped;        /* certificates skipped (HCI_PEM_LENIENT) */
+	unsigned char proc;    /* how much of "Proc-Type:" the object has shown */
+};
+
+/* Starts loading into out, which keeps what it holds (a certificate file,
+ * then a key file, into the same creds). */
+void hci_pem_init(struct hci_pem *p, struct hci_creds *out, unsigned mode);
+/* Feeds len bytes; HCI_PEM_OK or the first error. */
+int hci_pem_push(struct hci_pem *p, const void *buf, size_t len);
+/* The end of the file: an object still open is a syntax error. */
+int hci_pem_end(struct hci_pem *p);
+/* HCI_PEM_ERR_NO_CERT or _NO_KEY when creds lack what mode needs. */
+int hci_pem_require(const struct hci_creds *c, unsigned mode);
+/* HCI_PEM_OK when the key is the public key of the chain's first
+ * certificate, else why not. */
+int hci_pem_key_matches(const struct hci_creds *c);
+/* A reason for an error, to precede the file's name. */
+const char *hci_pem_strerror(int err);
 
 /* The judge of the server's certificate (an X.509 engine for BearSSL): the
  * chain and name by BearSSL's minimal engine when verify, the server's own
@@ -294,6 +346,7 @@ struct hci_tls {
 	br_ssl_client_context cc;
 	struct hci_x509 x509;
 	const br_ssl_client_certificate_class *asker; /* no --cert: notices a request */
+	const char *alpn[1];
 	int asked, handshake_done, seen, not_tls, http;
 	br_name_element names[2];
 	char name_text[2][HC_HOST_MAX + 1];

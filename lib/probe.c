@@ -445,13 +445,25 @@ static void pem_feed(void *p, const char *buf, size_t n)
 	hci_pem_push(p, buf, n);
 }
 
+/* A PEM file that cannot be used: nothing is sent; the reason, and the
+ * file's name in res->message. */
+static enum hc_error pem_failed(struct conn *c, const char *why, const char *path)
+{
+	size_t i;
+
+	fail(c, HC_ERR_REQUEST, 0, why);
+	for (i = 0; i < HC_MESSAGE_MAX - 1 && path[i]; i++)
+		c->res->message[i] = path[i];
+	c->res->message[i] = '\0';
+	return HC_ERR_REQUEST;
+}
+
 /* A PEM file's objects into t's creds (mode: hci_pem_init); HC_OK, or
  * the reason it cannot be used (nothing is sent then), with the file's
  * name in res->message. FILE_MISSING stays quiet when missing_ok. */
 static enum hc_error pem_file(struct conn *c, struct hci_tls *t, const char *path, unsigned mode,
 			      int missing_ok, char *buf, size_t cap)
 {
-	struct hc_result *res = c->res;
 	struct hci_pem p;
 	const char *why = NULL;
 	int r, err;
@@ -466,17 +478,11 @@ static enum hc_error pem_file(struct conn *c, struct hci_tls *t, const char *pat
 	if (!err)
 		err = hci_pem_require(&t->creds, mode);
 	if (r != FILE_READ)
-		why = r == FILE_MISSING ? "cannot open " : r == FILE_NOT_REGULAR ?
-		      "not a regular file: " : "over 1 MiB: ";
+		why = r == FILE_MISSING ? "cannot open the PEM file" : r == FILE_NOT_REGULAR ?
+		      "the PEM file is not a regular file" : "the PEM file is over 1 MiB";
 	else if (err)
 		why = hci_pem_strerror(err);
-	if (!why)
-		return HC_OK;
-	fail(c, HC_ERR_REQUEST, 0, why);
-	for (r = 0; r < HC_MESSAGE_MAX - 1 && path[r]; r++)
-		res->message[r] = path[r];
-	res->message[r] = '\0';
-	return HC_ERR_REQUEST;
+	return why ? pem_failed(c, why, path) : HC_OK;
 }
 
 /* The files req's TLS names: the CA file (or the first system bundle
@@ -502,8 +508,8 @@ static enum hc_error tls_files(struct conn *c, const struct hc_request *req, str
 	}
 	if (e == HC_OK && o->cert && (e = pem_file(c, t, o->cert, HCI_PEM_CHAIN, 0, buf, cap)) == HC_OK)
 		e = pem_file(c, t, o->key, HCI_PEM_KEY, 0, buf, cap);
-	if (e == HC_OK && o->cert && !hci_pem_key_matches(&t->creds))
-		e = fail(c, HC_ERR_REQUEST, 0, "the key is not the client certificate's key");
+	if (e == HC_OK && o->cert && hci_pem_key_matches(&t->creds) != HCI_PEM_OK)
+		e = pem_failed(c, hci_pem_strerror(HCI_PEM_ERR_KEY_MISMATCH), o->key);
 	return e;
 }
 

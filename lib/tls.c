@@ -22,9 +22,55 @@ static const br_hash_class *const hashes[] = {
 };
 static const int hash_ids[] = {br_sha256_ID, br_sha384_ID, br_sha512_ID};
 
+/* The curves: BearSSL's generic code for P-256, P-384 and P-521 (the
+ * specialised P-256 code is 10 KB more) and its Curve25519 code, one
+ * br_ec_impl over both. */
+static const br_ec_impl *curve(int id)
+{
+	return id == BR_EC_curve25519 ? &br_ec_c25519_m31 : &br_ec_prime_i31;
+}
+
+static const unsigned char *ec_generator(int c, size_t *len)
+{
+	return curve(c)->generator(c, len);
+}
+
+static const unsigned char *ec_order(int c, size_t *len)
+{
+	return curve(c)->order(c, len);
+}
+
+static size_t ec_xoff(int c, size_t *len)
+{
+	return curve(c)->xoff(c, len);
+}
+
+static uint32_t ec_mul(unsigned char *g, size_t glen, const unsigned char *x, size_t xlen, int c)
+{
+	return curve(c)->mul(g, glen, x, xlen, c);
+}
+
+static size_t ec_mulgen(unsigned char *r, const unsigned char *x, size_t xlen, int c)
+{
+	return curve(c)->mulgen(r, x, xlen, c);
+}
+
+static uint32_t ec_muladd(unsigned char *a, const unsigned char *b, size_t len,
+			  const unsigned char *x, size_t xlen, const unsigned char *y, size_t ylen,
+			  int c)
+{
+	return curve(c)->muladd(a, b, len, x, xlen, y, ylen, c);
+}
+
+const br_ec_impl hci_tls_ec = {
+	1u << BR_EC_secp256r1 | 1u << BR_EC_secp384r1 | 1u << BR_EC_secp521r1 |
+	1u << BR_EC_curve25519,
+	ec_generator, ec_order, ec_xoff, ec_mul, ec_mulgen, ec_muladd,
+};
+
 /* The name elements of the server's certificate that a name mismatch
  * reports: its first DNS name, else its common name. */
-static const unsigned char oid_dns[] = {0, 1};
+static const unsigned char oid_dns[] = {0, 2}; /* a SAN dNSName */
 static const unsigned char oid_cn[] = {3, 0x55, 0x04, 0x03};
 
 #define X509_OF(ctx) ((struct hci_x509 *)(void *)(ctx))
@@ -274,7 +320,6 @@ void hci_tls_creds_init(struct hci_tls *t)
 enum hc_error hci_tls_start(struct hci_tls *t, const struct hc_request *req, struct hc_result *res,
 			    long long unix_time, const unsigned char *seed, size_t seed_len)
 {
-	static const char *const h2[] = {"h2"};
 	const struct hc_tls *o = &req->tls;
 	br_ssl_engine_context *eng = &t->cc.eng;
 	struct hci_x509 *x = &t->x509;
@@ -300,8 +345,10 @@ enum hc_error hci_tls_start(struct hci_tls *t, const struct hc_request *req, str
 	br_ssl_engine_set_chacha20(eng, HCI_TLS_CHACHA20);
 	br_ssl_engine_set_poly1305(eng, HCI_TLS_POLY1305);
 	br_ssl_engine_set_buffers_bidi(eng, t->ibuf, sizeof t->ibuf, t->obuf, sizeof t->obuf);
-	if (req->url.scheme == HC_GRPC)
-		br_ssl_engine_set_protocol_names(eng, h2, 1);
+	if (req->url.scheme == HC_GRPC) { /* ALPN: gRPC is HTTP/2 */
+		t->alpn[0] = "h2";
+		br_ssl_engine_set_protocol_names(eng, t->alpn, 1);
+	}
 
 	/* the judge of the server's certificate */
 	memset(x, 0, offsetof(struct hci_x509, minimal));
@@ -453,8 +500,7 @@ void hci_tls_failed(const struct hci_tls *t, struct hc_result *res)
 			d = "server does not speak HTTP/2 (ALPN h2)";
 		else
 			say(res, "alert: ", hci_nth(alert_names, i), hci_strlen(hci_nth(alert_names, i)));
-	} else if (err == BR_ERR_BAD_CIPHER_SUITE || err == BR_ERR_BAD_CURVE ||
-		   err == BR_ERR_BAD_SIGNATURE) {
+	} else if (err == BR_ERR_BAD_CIPHER_SUITE) {
 		d = "handshake failed: no common cipher suite";
 	} else if (err == BR_ERR_UNSUPPORTED_VERSION || err == BR_ERR_BAD_VERSION) {
 		d = t->not_tls ? "not TLS" : "server offers only TLS 1.1 or older";
