@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -347,6 +348,12 @@ static enum hc_error open_conn(struct conn *c, const struct hc_request *req,
 		len = sockaddr_of(req, l->a[i], &sa);
 		c->fd = (int)syscall(SYS_socket, sa.sa.sa_family,
 				     SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+#ifdef HC_TLS
+		/* BearSSL hands over a flight record by record: without this, the
+		 * second record of a flight waits for the server's delayed ACK */
+		if (c->fd >= 0 && req->url.tls && sa.sa.sa_family != AF_UNIX)
+			syscall(SYS_setsockopt, c->fd, IPPROTO_TCP, TCP_NODELAY, &(int){1}, sizeof(int));
+#endif
 		if (c->fd < 0) {
 			fail_errno(c);
 		} else if (open_one(c, &sa, len, buf, n) == HC_OK) {
