@@ -29,7 +29,7 @@ CROSS_PLATFORMS := amd64 arm64 arm-v7 386 riscv64 ppc64le s390x
 #   SPECS  musl's gcc specs file: musl's headers, crt files and libc.a
 #   QEMU   the qemu-user binary that runs it; empty: this machine runs it
 #   BITS ENDIAN MACHINE   what the ELF file must say (e_machine, decimal)
-#   OVER   bytes the platform may exceed HC_SIZE_BUDGET by (see below)
+#   OVER   bytes the platform may exceed HC_SIZE_CEILING by (see below)
 #   DROP   flags of the native musl build it goes without (see below)
 CROSS_DEB_amd64     := amd64
 CROSS_GNU_amd64     := x86_64-linux-gnu
@@ -87,18 +87,22 @@ CROSS_BITS_s390x    := 64
 CROSS_ENDIAN_s390x  := big
 CROSS_MACHINE_s390x := 22
 
-# Size: every probe is held to HC_SIZE_BUDGET (the Makefile's one budget)
-# plus its platform's OVER. The same code takes more bytes on some
-# instruction sets: arm64's fixed 4-byte instructions, s390x's 4-6 byte
-# ones, ppc64le's TOC loads and Debian's -O2 memcpy/memmove (2.2 KiB there),
-# i386's few registers and 64-bit division from libgcc (and musl's vDSO
-# lookup, see below). No compiler flag closed the gap (-mcmodel, -march
-# tried); OVER says by how much it stays open, so a growth still fails and
-# the gap is in BENCHMARKS.md. Each is the size measured, rounded up to 512.
-CROSS_OVER_arm64   := 2560
-CROSS_OVER_386     := 3584
+# Size: every probe is held to HC_SIZE_CEILING (the Makefile's; its budget,
+# HC_SIZE_BUDGET, is missed on x86_64 already) plus its platform's OVER.
+# The same code takes more bytes on some instruction sets: arm64's fixed
+# 4-byte instructions, s390x's 4-6 byte ones, ppc64le's TOC loads and
+# Debian's -O2 memcpy/memmove (2.2 KiB there), riscv64's compressed but
+# two-instruction constants, i386's few registers and 64-bit division from
+# libgcc, and the 32-bit platforms keep musl's own start (cli/start.c says
+# why). No compiler flag closed the gap (-mcmodel, -march tried); OVER says
+# by how much it stays open, so a growth still fails and the gap is in
+# BENCHMARKS.md. Each is the size measured, less the ceiling, rounded up
+# to 512.
+CROSS_OVER_arm64   := 4096
+CROSS_OVER_386     := 4096
+CROSS_OVER_riscv64 := 512
 CROSS_OVER_ppc64le := 9728
-CROSS_OVER_s390x   := 6144
+CROSS_OVER_s390x   := 7680
 
 # DROP: flags of the musl build (HC_MUSL_CFLAGS) a platform goes without
 # (none today: the clock and poll calls use the time64 system calls where a
@@ -143,8 +147,8 @@ $(CROSS_SPECS_riscv64): $(CW)/src/musl/configure
 $(CROSS_PLATFORMS:%=cross-%): cross-%: cross-deps $(B)/tools/sstrip
 	@$(MAKE) --no-print-directory cross-one CROSS_ARCH=$*
 
-# A platform's size budget.
-cross_budget = $$(($(HC_SIZE_BUDGET) + $(or $(CROSS_OVER_$1),0)))
+# A platform's size ceiling.
+cross_budget = $$(($(HC_SIZE_CEILING) + $(or $(CROSS_OVER_$1),0)))
 
 # SHA256SUMS, and the sizes for BENCHMARKS.md (platform, bits, bytes, budget).
 cross: $(CROSS_PLATFORMS:%=cross-%)
