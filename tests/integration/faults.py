@@ -58,6 +58,23 @@ def send_reset_reply_decides(t):
     check(one_request(s) == b"", "the request was sent after all")
 
 
+def send_pipe_reply_decides(t):
+    # the peer answered and closed its side: EPIPE, and the 200 decides
+    s = t.server([send(OK), hold()])
+    healthy(injected(t, "sendto:error=EPIPE:when=1", ["-t", "2s", s.url()]))
+    check(one_request(s) == b"", "the request was sent after all")
+
+
+def hosts_statx_other_error(t):
+    # statx failing for another reason than its absence: the file is not
+    # known to be a regular one, so it is not read
+    s = t.server(respond())
+    r = with_hosts(t, text_hosts(b"127.0.0.1 svc\n"), ["-t", "2s", "http://svc:%d/" % s.port],
+                   prefix=strace_inject("statx:error=EACCES", "/etc/hosts"))
+    unhealthy(r, r"cannot resolve host \(hosts file not a regular file\)")
+    no_connection(s, r)
+
+
 # ---- errors without a name of their own: "socket error N" ----
 
 def errno_case(spec, url_of, err):
@@ -102,6 +119,7 @@ def register():
     for name, spec in FAULTS_HEALTHY:
         scenario("fault_" + name)(healthy_despite(spec))
     scenario("fault_send_reset_the_reply_decides")(send_reset_reply_decides)
+    scenario("fault_send_pipe_the_reply_decides")(send_pipe_reply_decides)
     scenario("fault_socket_no_descriptors")(
         errno_case("socket:error=EMFILE", lambda s: s.url(), errno.EMFILE))
     # on TCP, EAGAIN from connect means no local port was free (on a unix
@@ -115,6 +133,7 @@ def register():
     scenario("fault_hosts_no_statx")(hosts_despite("statx:error=ENOSYS"))
     # older container engines' seccomp profiles refuse statx with EPERM
     scenario("fault_hosts_statx_refused")(hosts_despite("statx:error=EPERM"))
+    scenario("fault_hosts_statx_failed")(hosts_statx_other_error)
     scenario("fault_hosts_read_interrupted")(hosts_despite("read:error=EINTR:when=1"))
     scenario("fault_hosts_unreadable")(hosts_unreadable)
 

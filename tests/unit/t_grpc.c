@@ -457,6 +457,12 @@ static const struct grpc_row heads[] = {
 	FIELD_BAD("field names in capitals", SETTINGS0 HEADERS("04",
 		  "00 {':STATUS'} {'200'} 00 {'Content-Type'} {'application/grpc'}") "|" BODY("01")
 		  HEADERS("05", "00 {'Grpc-Status'} {'0'}")),
+	FIELD_BAD("an empty field name", SETTINGS0 HEADERS("04", S200 " 00 {''} {'x'} "
+		  CT("application/grpc")) "|"),
+	FIELD_BAD(":status first in the trailers", SETTINGS0 HEAD BODY("01") HEADERS("05", ST("200") " "
+		  GS("0")) "|"),
+	FIELD_BAD(":path in a response", SETTINGS0 HEADERS("04", S200 " 84 " CT("application/grpc"))
+		  "|"),
 	FIELD_BAD("two :status fields", SETTINGS0 HEADERS("04", "88 " ST("503") " " CT("application/grpc")) "|"
 		  BODY("01") TRAILERS("0")),
 	HEALTHY(":status 200 as a literal, other fields after it", SETTINGS0 HEADERS("04", ST("200")
@@ -1764,6 +1770,34 @@ static void test_init_over_garbage(void **state)
 	}
 }
 
+/* Over TLS, :scheme is https (static index 7), written in place; a writer
+ * too short for the HEADERS payload's start is left alone. */
+static void test_request_tls(void **state)
+{
+	static const char url[] = "grpcs://h:1";
+	struct hc_request req = HC_REQUEST_INIT;
+	char buf[HC_REQUEST_MAX];
+	struct hci_out o = {buf, 0, sizeof buf}, small = {buf, 0, 54};
+	(void)state;
+
+	CHECK_PARSE("url", hc_url_parse(url, sizeof url - 1, &req.url), HC_PARSE_DONE);
+	hci_grpc_request(&req, &o);
+	/* preface 24, SETTINGS 21, the HEADERS frame's header 9: then
+	 * :method POST (0x83), :scheme https (0x87) */
+	if (o.len < 56 || (unsigned char)buf[54] != 0x83 || (unsigned char)buf[55] != 0x87)
+		FAIL("the request's :scheme is not https (%02x %02x)", (unsigned char)buf[54],
+		     (unsigned char)buf[55]);
+	memset(buf, 0x5a, sizeof buf);
+	hci_grpc_request(&req, &small);
+	if (small.len != o.len || (unsigned char)buf[54] != 0x5a)
+		FAIL("a short writer: %zu bytes counted (want %zu), byte 54 written", small.len, o.len);
+	req.url.tls = 0;
+	o.len = 0;
+	hci_grpc_request(&req, &o);
+	if ((unsigned char)buf[55] != 0x86)
+		FAIL("grpc:// has :scheme %02x, want 86 (http)", (unsigned char)buf[55]);
+}
+
 void unit_grpc(void)
 {
 	static const struct {
@@ -1794,6 +1828,7 @@ void unit_grpc(void)
 	for (i = 0; i < COUNT(req_rows); i++)
 		unit_add("grpc request", req_rows[i].name, test_request, &req_rows[i]);
 	unit_add("grpc request", "the -v trace of the request", test_trace_request, NULL);
+	unit_add("grpc request", ":scheme https over TLS", test_request_tls, NULL);
 	unit_add("grpc trace", "the -v trace of a response", test_trace_response, NULL);
 	unit_add("grpc engine", "two engines fed in turns", test_two_engines, NULL);
 	unit_add("grpc engine", "hci_grpc_init over garbage, and again after a verdict",
