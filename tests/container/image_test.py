@@ -121,8 +121,12 @@ def test_podman(p, version, binaries):
         plat = "%s/%s%s" % (cfg.get("Os"), cfg.get("Architecture"),
                             "/" + cfg["Variant"] if cfg.get("Variant") else "")
         digest = p.inspect(image, "{{.Digest}}", "image")
+        # podman 4.3 keeps no variant in an image's own config (arm/v7
+        # is "arm" there): the list entry, which has it, says the rest
+        base = platform.rsplit("/", 1)[0] if platform.count("/") == 2 else platform
         t.check("podman: %s is %s, and is the list's %s entry" % (image, plat, platform),
-                plat == platform and got.get(platform) == digest, "%s vs %s" % (digest, got))
+                plat in (platform, base) and got.get(platform) == digest,
+                "%s vs %s" % (digest, got))
         archive = save(["podman", "save", "--format", "docker-archive", image], p.env)
         files = layer_files(archive) if archive else {}
         t.check("podman: %s holds /healthcheck (mode 755) and nothing else, the bytes of %s"
