@@ -640,6 +640,30 @@ static void tls_exchange(struct conn *c, const struct hc_request *req, struct hc
 }
 #endif
 
+#ifdef HC_TLS
+/* A probe over TLS: the files, the engine, then the connection carries
+ * the ClientHello and the request waits for the handshake. The engine's
+ * buffers live in this function's frame alone (HC_TLS_STACK_BYTES), so
+ * that a probe without TLS in the TLS build keeps to HC_STACK_BYTES. */
+static HCI_NOINLINE void tls_probe(struct conn *c, const struct hc_request *req, struct addrs *l,
+				   union engine *e, char *buf, size_t n)
+{
+	struct hci_tls tls;
+	const char *hello;
+	size_t len;
+
+	if (tls_files(c, req, &tls, buf + n, HC_BUF_BYTES - n) != HC_OK ||
+	    tls_start(c, req, &tls) != HC_OK)
+		return;
+	hello = (const char *)br_ssl_engine_sendrec_buf(&tls.cc.eng, &len);
+	if ((req->unix_socket || resolve(c, req, l, buf + n, HC_BUF_BYTES - n) == HC_OK) &&
+	    open_conn(c, req, l, hello, len) == HC_OK) {
+		br_ssl_engine_sendrec_ack(&tls.cc.eng, len);
+		tls_exchange(c, req, &tls, e, buf, n);
+	}
+}
+#endif
+
 enum hc_error hc_probe(const struct hc_request *req, struct hc_result *res)
 {
 	char buf[HC_BUF_BYTES]; /* the request, the hosts file after it, the response */
@@ -647,11 +671,7 @@ enum hc_error hc_probe(const struct hc_request *req, struct hc_result *res)
 	struct addrs l;
 	struct conn c;
 	long long start;
-	const char *out;
-	size_t n, sent;
-#ifdef HC_TLS
-	struct hci_tls tls;
-#endif
+	size_t n;
 
 	memset(res, 0, sizeof *res);
 	res->grpc_status = res->serving = -1;
@@ -666,34 +686,17 @@ enum hc_error hc_probe(const struct hc_request *req, struct hc_result *res)
 	c.now = start = hci_now_ns();
 	c.deadline = start + (long long)req->timeout_ms * NS_PER_MS;
 	l.count = 1;
-	out = buf;
-	sent = n;
 #ifdef HC_TLS
-	/* with TLS the connection carries the ClientHello; the request waits
-	 * for the handshake */
-	if (req->url.tls) {
-		if (tls_files(&c, req, &tls, buf + n, sizeof buf - n) != HC_OK ||
-		    tls_start(&c, req, &tls) != HC_OK)
-			goto end;
-		out = (const char *)br_ssl_engine_sendrec_buf(&tls.cc.eng, &sent);
-	}
+	if (req->url.tls)
+		tls_probe(&c, req, &l, &e, buf, n);
+	else
 #endif
 	if (req->unix_socket || resolve(&c, req, &l, buf + n, sizeof buf - n) == HC_OK) {
-		if (open_conn(&c, req, &l, out, sent) == HC_OK && n) {
-#ifdef HC_TLS
-			if (req->url.tls) {
-				br_ssl_engine_sendrec_ack(&tls.cc.eng, sent);
-				tls_exchange(&c, req, &tls, &e, buf, n);
-				goto end;
-			}
-#endif
+		if (open_conn(&c, req, &l, buf, n) == HC_OK && n) {
 			trace_request(req, buf, n);
 			receive(&c, req, &e, buf);
 		}
 	}
-#ifdef HC_TLS
-end:
-#endif
 	if (c.fd >= 0)
 		syscall(SYS_close, c.fd);
 	if (res->error != HC_OK)

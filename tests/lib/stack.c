@@ -3,7 +3,13 @@
  * whose stack was painted with a pattern, and the deepest byte it changed
  * says how far it went. hc_probe() must stay within HC_STACK_BYTES, the whole
  * command (hc_main) within HC_MAIN_STACK_BYTES. Prints one line per case
- * and "N passed, M failed". */
+ * and "N passed, M failed".
+ *
+ * Built with -DHC_TLS (against the TLS library) it measures TLS probes
+ * too, against HC_TLS_STACK_BYTES and HC_TLS_MAIN_STACK_BYTES:
+ *   stack URL CAFILE BUNDLE
+ * URL an https:// server whose certificate CAFILE signed, BUNDLE a system
+ * CA bundle (the largest anchors a probe loads; it trusts no test CA). */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +19,7 @@
 #include "healthcheck.h"
 #include "tsrv.h"
 
-#define STACK_SIZE (256 * 1024)
+#define STACK_SIZE (512 * 1024)
 #define PAINT 0xA5
 
 struct job {
@@ -22,6 +28,7 @@ struct job {
 	char url[128];
 	const char *argv[8];
 	const char *text;     /* body text for hc_probe */
+	const char *cacert;   /* TLS: the CA file for hc_probe */
 	int want;             /* the expected result */
 	int got;
 	unsigned char *top;   /* the stack pointer as the job began */
@@ -53,6 +60,7 @@ static void *run(void *arg)
 		req.body_contains = j->text;
 		req.body_contains_len = strlen(j->text);
 	}
+	req.tls.cacert = j->cacert;
 	req.timeout_ms = 3000;
 	j->got = hc_probe(&req, &res);
 	return NULL;
@@ -96,7 +104,40 @@ static void check(struct job *j, size_t limit)
 	}
 }
 
-int main(void)
+#ifdef HC_TLS
+/* The TLS cases: a handshake verified against a CA file, and one that
+ * loads a whole system bundle first. */
+static void tls_jobs(char **argv)
+{
+	struct job j;
+
+	memset(&j, 0, sizeof j);
+	j.name = "hc_probe, https:// verified with --cacert";
+	snprintf(j.url, sizeof j.url, "%s", argv[1]);
+	j.cacert = argv[2];
+	j.want = HC_OK;
+	check(&j, HC_TLS_STACK_BYTES);
+
+	j.name = "hc_probe, https:// with a system bundle loaded (unknown CA)";
+	j.cacert = argv[3];
+	j.want = HC_ERR_TLS;
+	check(&j, HC_TLS_STACK_BYTES);
+
+	memset(&j, 0, sizeof j);
+	j.name = "hc_main -q --cacert on https://";
+	j.command = 1;
+	snprintf(j.url, sizeof j.url, "%s", argv[1]);
+	j.argv[0] = "healthcheck";
+	j.argv[1] = "-q";
+	j.argv[2] = "--cacert";
+	j.argv[3] = argv[2];
+	j.argv[4] = j.url;
+	j.want = HC_EXIT_HEALTHY;
+	check(&j, HC_TLS_MAIN_STACK_BYTES);
+}
+#endif
+
+int main(int argc, char **argv)
 {
 	static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
 	static char big[sizeof "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" +
@@ -161,6 +202,17 @@ int main(void)
 
 	tsrv_stop(&s1);
 	tsrv_stop(&s2);
+#ifdef HC_TLS
+	if (argc != 4) {
+		printf("FAIL the TLS cases need: stack URL CAFILE BUNDLE\n");
+		failed++;
+	} else {
+		tls_jobs(argv);
+	}
+#else
+	(void)argc;
+	(void)argv;
+#endif
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }
