@@ -2,9 +2,10 @@
 # of build/healthcheck (http:// and grpc://) and build/healthcheck-tls beside
 # their peers (curl, busybox wget, a Go gRPC health client) and floor probes;
 # writes BENCHMARKS.md, bench/chart.svg and build/bench/figures.json, and
-# copies the figures the README quotes (bench/figures.py). Slow (about 6
-# minutes on 2 cores once everything is built; BENCHMARKS.md says how long
-# its run took), so not part of `make test`.
+# copies the figures the README quotes (bench/figures.py). Slow, so not
+# part of `make test`: about 3 minutes of measuring on 2 cores (BENCHMARKS.md
+# says how long its run took), and about 3 more on a fresh machine to build
+# what it measures (BearSSL, the 7 cross builds, the Rust service, grpc-go).
 #
 #   make bench                 the whole run
 #   make bench-check           the bench tools work, the report code is right,

@@ -4,7 +4,7 @@
 # build/bench/figures.json (bench/bench.py does the measuring and the
 # writing), then copy the figures the README quotes (bench/figures.py).
 #
-#   bench/run.sh           the whole benchmark (about 6 minutes on 2 cores)
+#   bench/run.sh           the whole benchmark (about 3 minutes on 2 cores)
 #   bench/run.sh --check   the quick sanity check behind `make bench-check`
 #
 # `make bench` builds what it needs first (bench/bench.mk): build/healthcheck,
