@@ -13,7 +13,6 @@
 #                             (default FUZZ_SHORT_SECONDS, 5)
 #   make tls-size             the size study: one line per BearSSL profile
 #   make tls-pki              build/tls/pki: a PKI for trying things by hand
-#   make tls-compare          curl against the TLS client on one nginx (for the benchmark)
 #
 # Debian packages come through tests/deps.sh when missing.
 
@@ -79,14 +78,6 @@ tls-size: $(BEARSSL_INC)/bearssl.h $(BEARSSL_MUSL_A) $(B)/tools/sstrip | need-mu
 
 TEST_TARGETS += tls-pemload tls-fixtures-check
 .PHONY: tls-deps tls-pki tls-pemload tls-fixtures-check tls-size
-
-# The HTTPS comparison for the benchmark (not part of `make test`): curl
-# against the TLS client(s) on one nginx, with bench/'s timer.
-TLS_COMPARE_ARGS ?=
-tls-compare: $(TLS_B)/tlsmini $(B)/bench/timer | tls-deps
-	@tests/deps.sh curl strace valgrind
-	$(TLS_PY) -B tests/tls/compare.py $(TLS_COMPARE_ARGS)
-.PHONY: tls-compare
 
 # The PEM loader under libFuzzer (clang, ASan + UBSan, Debian's archive).
 # The seeds are tests/fuzz/corpus/fuzz_pem and, made afresh, the test PKI's
