@@ -608,13 +608,19 @@ static void tls_exchange(struct conn *c, const struct hc_request *req, struct hc
 			fail(c, gone ? HC_ERR_RESET : HC_ERR_TLS, 0, where);
 			return;
 		}
-		if (!wait_fd(c, POLLIN)) {
-			timed_out(c, where);
-			return;
-		}
+		/* Read what is there first: a flight's records come together,
+		 * and BearSSL takes them one at a time. Only an empty socket is
+		 * waited for; a read that got bytes reads the clock instead. */
 		b = br_ssl_engine_recvrec_buf(eng, &len);
 		r = syscall(SYS_recvfrom, c->fd, b, len, 0, NULL, NULL);
-		if (r < 0 && errno != EAGAIN && errno != EINTR) {
+		if (r < 0 && (errno == EAGAIN || errno == EINTR)) {
+			if (!wait_fd(c, POLLIN)) {
+				timed_out(c, where);
+				return;
+			}
+			continue;
+		}
+		if (r < 0) {
 			fail_errno(c);
 			if (!t->handshake_done && t->asked && !t->creds.key_type)
 				fail(c, HC_ERR_TLS, 0, "server asked for a client certificate");
@@ -631,11 +637,14 @@ static void tls_exchange(struct conn *c, const struct hc_request *req, struct hc
 				fail(c, HC_ERR_CLOSED, 0, where);
 			return;
 		}
-		if (r > 0) {
-			hci_tls_received(t, b, (size_t)r);
-			br_ssl_engine_recvrec_ack(eng, (size_t)r);
+		hci_tls_received(t, b, (size_t)r);
+		br_ssl_engine_recvrec_ack(eng, (size_t)r);
+		c->now = hci_now_ns();
+		c->stale = 0;
+		if (c->now >= c->deadline) {
+			timed_out(c, where);
+			return;
 		}
-		c->stale = 1;
 	}
 }
 #endif
