@@ -132,7 +132,14 @@ TEST_LATE_TARGETS :=
 ENGINE_TEST_TARGETS :=
 include $(wildcard bearssl/*.mk lib/*.mk tests/*.mk examples/*.mk bench/*.mk image/*.mk)
 
-test: all $(TEST_TARGETS) $(TEST_LATE_TARGETS)
+# The quick ones first, in this order; the others (fuzzing, sanitizers,
+# valgrind, coverage, Rust) after them, as the .mk files list them.
+TEST_FIRST := unit sstrip-test hpack-diff libtest stack integration grpc-servers-check \
+	tls-fixtures-check tls-unit tls-integration stack-tls install-test examples-test bench-check
+TEST_ORDER := $(foreach t,$(TEST_FIRST),$(filter $t,$(TEST_TARGETS))) \
+	$(filter-out $(TEST_FIRST),$(TEST_TARGETS))
+
+test: all $(TEST_ORDER) $(TEST_LATE_TARGETS)
 	@$(MAKE) --no-print-directory $(ENGINE_TEST_TARGETS)
 
 .PHONY: all install uninstall clean test need-cc need-musl FORCE
