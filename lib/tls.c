@@ -392,14 +392,16 @@ enum hc_error hci_tls_start(struct hci_tls *t, const struct hc_request *req, str
 	eng->rng_os_rand_done = 1; /* seeded: BearSSL need not look for a source */
 	/* The name to check and send: an IP literal is neither sent (RFC 6066)
 	 * nor matched (BearSSL compares DNS names only): -k, a pin or
-	 * --servername is how an address is probed. */
+	 * --servername is how an address is probed. The name goes out as SNI
+	 * with -k and a pin too (a server picks its certificate, a proxy its
+	 * backend, by it); the judge matches it only when it verifies. */
 	if (!name && !req->url.family && !hci_ip_parse(req->url.host, req->url.host_len, ip)) {
 		memcpy(t->sni, req->url.host, req->url.host_len);
 		t->sni[req->url.host_len] = '\0';
 		name = t->sni;
 	}
-	t->handshake_done = 0;
-	if (!br_ssl_client_reset(&t->cc, x->verify ? name : NULL, 0)) {
+	t->handshake_done = t->seen = t->not_tls = t->http = 0;
+	if (!br_ssl_client_reset(&t->cc, name, 0)) {
 		hci_tls_failed(t, res);
 		return res->error;
 	}
@@ -469,7 +471,7 @@ static void say(struct hc_result *res, const char *head, const char *rest, size_
 void hci_tls_failed(const struct hci_tls *t, struct hc_result *res)
 {
 	unsigned err = (unsigned)br_ssl_engine_last_error(&t->cc.eng), a, i;
-	const char *d = "handshake failed";
+	const char *d = t->handshake_done ? "TLS failed after the handshake" : "handshake failed";
 
 	res->error = HC_ERR_TLS;
 	res->message[0] = '\0';
@@ -488,6 +490,8 @@ void hci_tls_failed(const struct hci_tls *t, struct hc_result *res)
 	} else if (err >= BR_ERR_RECV_FATAL_ALERT && err < BR_ERR_SEND_FATAL_ALERT) {
 		a = err - BR_ERR_RECV_FATAL_ALERT;
 		i = index_of(alert_num, sizeof alert_num, a);
+		if (t->handshake_done)
+			a = 0; /* the handshake is over: only the alert's name says why */
 		if (t->asked && !t->creds.key_type && (a == 40 || a == 42 || a == 116))
 			d = "server asked for a client certificate";
 		else if (t->creds.key_type && i >= 3 && i <= 10 && !t->handshake_done)
@@ -502,7 +506,8 @@ void hci_tls_failed(const struct hci_tls *t, struct hc_result *res)
 			say(res, "alert: ", hci_nth(alert_names, i), hci_strlen(hci_nth(alert_names, i)));
 	} else if (err == BR_ERR_BAD_CIPHER_SUITE) {
 		d = "handshake failed: no common cipher suite";
-	} else if (err == BR_ERR_UNSUPPORTED_VERSION || err == BR_ERR_BAD_VERSION) {
+	} else if (!t->handshake_done && (err == BR_ERR_UNSUPPORTED_VERSION ||
+					  err == BR_ERR_BAD_VERSION)) {
 		d = t->not_tls ? "not TLS" : "server offers only TLS 1.1 or older";
 	} else if (t->not_tls) {
 		d = "not TLS";
