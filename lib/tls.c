@@ -459,6 +459,20 @@ static unsigned index_of(const unsigned char *nums, unsigned n, unsigned v)
 	return i;
 }
 
+/* ASCII names, letters in either case. */
+static int same_name(const char *a, const char *b)
+{
+	char x, y;
+
+	do {
+		x = *a++;
+		y = *b++;
+		x = (char)(x >= 'A' && x <= 'Z' ? x + 32 : x);
+		y = (char)(y >= 'A' && y <= 'Z' ? y + 32 : y);
+	} while (x && x == y);
+	return x == y;
+}
+
 static void say(struct hc_result *res, const char *head, const char *rest, size_t n)
 {
 	struct hci_out o = {res->message, 0, HC_MESSAGE_MAX - 1};
@@ -482,9 +496,15 @@ void hci_tls_failed(const struct hci_tls *t, struct hc_result *res)
 		d = hci_nth(x509_reasons, i);
 		if (err == BR_ERR_X509_EXPIRED && t->x509.early)
 			d = "certificate not yet valid";
+		/* got its first DNS name, else its CN; but a CN that is the
+		 * name asked for was passed over for a SAN extension (RFC 6125:
+		 * BearSSL matches a CN only where there is none) */
 		for (a = 0; err == BR_ERR_X509_BAD_SERVER_NAME && a < 2; a++)
 			if (t->names[a].status > 0) {
-				say(res, "got ", t->name_text[a], hci_strlen(t->name_text[a]));
+				if (a && same_name(t->name_text[1], t->x509.minimal.server_name))
+					say(res, "its SAN has no DNS name", "", 0);
+				else
+					say(res, "got ", t->name_text[a], hci_strlen(t->name_text[a]));
 				break;
 			}
 	} else if (err >= BR_ERR_RECV_FATAL_ALERT && err < BR_ERR_SEND_FATAL_ALERT) {
@@ -506,6 +526,8 @@ void hci_tls_failed(const struct hci_tls *t, struct hc_result *res)
 			say(res, "alert: ", hci_nth(alert_names, i), hci_strlen(hci_nth(alert_names, i)));
 	} else if (err == BR_ERR_BAD_CIPHER_SUITE) {
 		d = "handshake failed: no common cipher suite";
+	} else if (err == BR_ERR_WRONG_KEY_USAGE) { /* keyEncipherment alone: RSA key exchange */
+		d = "certificate key usage does not allow signing (ECDHE)";
 	} else if (!t->handshake_done && (err == BR_ERR_UNSUPPORTED_VERSION ||
 					  err == BR_ERR_BAD_VERSION)) {
 		d = t->not_tls ? "not TLS" : "server offers only TLS 1.1 or older";

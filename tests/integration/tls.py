@@ -131,6 +131,26 @@ def ca(name="ca"):
     return ["--cacert", pki().cert(name)]
 
 
+def odd_cert(t, ext, cn="localhost", md="sha256", issuer="ca", key="rsa"):
+    """(certfile, keyfile): a certificate for the PKI's key `key`, with the
+    extensions in ext (openssl's extfile lines), signed by PKI name
+    issuer; made in a directory of the scenario's."""
+    p = pki()
+    d = t.tempdir("hccert")
+    os.chmod(d, 0o755)
+    crt, csr, extf = (os.path.join(d, n) for n in ("c.pem", "c.csr", "ext"))
+    with open(extf, "w") as f:
+        f.write("".join(line + "\n" for line in ext))
+    for argv in (["openssl", "req", "-new", "-key", p.key(key), "-subj", "/CN=" + cn, "-out", csr],
+                 ["openssl", "x509", "-req", "-in", csr, "-CA", p.cert(issuer), "-CAkey",
+                  p.key(issuer), "-set_serial", str(int.from_bytes(os.urandom(8), "big")),
+                  "-days", "30", "-" + md, "-extfile", extf, "-out", crt]):
+        r = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=30)
+        check(r.returncode == 0, "%s: %s", " ".join(argv[:2]), r.stdout.decode(errors="replace"))
+    os.chmod(crt, 0o644)
+    return crt, p.key(key)
+
+
 # ---- checks ----
 
 def says(r, reason):
@@ -245,6 +265,69 @@ def tls_cases():
     bad_cert("unknown_ca_rsa_anchor_for_ecdsa_server", "ec", "ca", "unknown CA")
     bad_cert("selfsigned_not_given", "selfsigned", "ca", "unknown CA")
     bad_cert("chain_under_another_root", "chain", "ca-ec", "unknown CA")
+
+    # ---- certificates made odd on purpose ----
+
+    @scenario("tls_cert_san_without_dns_names")
+    def _(t):
+        # a SAN extension with an IP address only: BearSSL passes over the
+        # CN (RFC 6125), so the CN is not what went wrong
+        s = openssl(t, odd_cert(t, ["subjectAltName=IP:127.0.0.1"]))
+        says(run(t, ca() + [https(s)]), "certificate name mismatch (its SAN has no DNS name)")
+        says(run(t, ca() + ["--servername", "LocalHost", "https://127.0.0.1:%d/" % s.port]),
+             "certificate name mismatch (its SAN has no DNS name)")
+        says(run(t, ca() + ["--servername", "other", "https://127.0.0.1:%d/" % s.port]),
+             "certificate name mismatch (got localhost)")
+        healthy(run(t, ["--pin", pki().pin("rsa"), https(s)]))
+
+    @scenario("tls_cert_common_name_only")
+    def _(t):
+        s = openssl(t, odd_cert(t, ["basicConstraints=CA:FALSE"]))
+        healthy(run(t, ca() + [https(s)]))
+        says(run(t, ca() + ["--servername", "other.example", "https://127.0.0.1:%d/" % s.port]),
+             "certificate name mismatch (got localhost)")
+
+    @scenario("tls_cert_wildcard")
+    def _(t):
+        s = openssl(t, odd_cert(t, ["subjectAltName=DNS:*.example.com"], cn="wild"))
+        url = "https://127.0.0.1:%d/" % s.port
+        healthy(run(t, ca() + ["--servername", "api.example.com", url]))
+        for name in ("a.b.example.com", "example.com", "localhost"):
+            says(run(t, ca() + ["--servername", name, url]),
+                 "certificate name mismatch (got *.example.com)")
+
+    @scenario("tls_cert_unknown_critical_extension")
+    def _(t):
+        s = openssl(t, odd_cert(t, ["subjectAltName=DNS:localhost",
+                                    "1.3.6.1.4.1.99999.1=critical,ASN1:NULL"]))
+        says(run(t, ca() + [https(s)]), "unknown critical extension in a certificate")
+
+    @scenario("tls_cert_key_usage_key_encipherment_only")
+    def _(t):
+        # regression: "handshake failed" said nothing of why
+        s = openssl(t, odd_cert(t, ["subjectAltName=DNS:localhost",
+                                    "keyUsage=critical,keyEncipherment"]))
+        says(run(t, ca() + [https(s)]), "certificate key usage does not allow signing (ECDHE)")
+        healthy(run(t, ["-k", https(s)]))
+
+    @scenario("tls_cert_signed_with_sha1")
+    def _(t):
+        s = openssl(t, odd_cert(t, ["subjectAltName=DNS:localhost"], md="sha1"),
+                    ciphers="DEFAULT@SECLEVEL=0")
+        says(run(t, ca() + [https(s)]), "certificate algorithm not supported")
+
+    @scenario("tls_cert_issuer_not_a_ca")
+    def _(t):
+        # a leaf signed by a server certificate (CA:FALSE), sent with it
+        crt, key = odd_cert(t, ["subjectAltName=DNS:localhost"], issuer="rsa", key="ec")
+        both = os.path.join(os.path.dirname(crt), "chain.pem")
+        with open(both, "w") as out:
+            for f in (crt, pki().cert("rsa")):
+                with open(f) as src:
+                    out.write(src.read())
+        os.chmod(both, 0o644)
+        s = nginx(t, (both, key))
+        says(run(t, ca() + [https(s)]), "certificate issuer is not a CA")
 
     @scenario("tls_servername")
     def _(t):
@@ -739,6 +822,17 @@ def tls_cases():
         check(line == "GET /health?x=1 HTTP/1.1", "request line %r", line)
         check(field_values(f, "Host") == ["localhost:%d" % s.port], "Host: %r", f)
         check(field_values(f, "X-Token") == ["abc"], "X-Token: %r", f)
+
+    @scenario("tls_request_near_4_kib")
+    def _(t):
+        # the largest request goes out whole, in one record
+        s = scripted(t, [hp.tls(), read_request(), send(OK), close()])
+        hs = sum((["-H", "X-%02d: %s" % (i, "v" * 240)] for i in range(16)), [])
+        healthy(run(t, ca() + hs + [https(s)]))
+        s.stop()
+        req = s.requests[0]
+        _, f = parse_head(req)
+        check(len(req) > 4000 and len(field_values(f, "X-15")) == 1, "request of %d bytes", len(req))
 
     @scenario("tls_unix_socket")
     def _(t):
