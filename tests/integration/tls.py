@@ -9,7 +9,9 @@ Every verdict is checked whole: the exit code and the exact one line.
 
 import os
 import re
+import select
 import shutil
+import socket
 import ssl
 import statistics
 import struct
@@ -17,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 
 import hcrun
 from hcrun import check, elapsed, healthy, unhealthy, usage
@@ -121,6 +124,81 @@ def raw(data):
         os.write(conn.sock.fileno(), data)
         return []
     return hp.dynamic(fn)
+
+
+def server_hello(version, suite):
+    """A ServerHello record choosing version and suite (RFC 5246 7.4.1.3),
+    no session id, no extensions."""
+    body = struct.pack(">H", version) + os.urandom(32) + b"\x00" + struct.pack(">HB", suite, 0)
+    msg = b"\x02" + len(body).to_bytes(3, "big") + body
+    return b"\x16\x03\x03" + struct.pack(">H", len(msg)) + msg
+
+
+class Tamper:
+    """A relay to (host, port) that flips the last byte of the client's
+    first application data record: the server sees a record that fails its
+    MAC, after a finished handshake, and answers with an alert."""
+
+    def __init__(self, upstream):
+        self.upstream = upstream
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.port = self.sock.getsockname()[1]
+        self.stopping = threading.Event()
+        self.threads = [threading.Thread(target=self._accept, daemon=True)]
+        self.threads[0].start()
+
+    def _accept(self):
+        while not self.stopping.is_set():
+            if not select.select([self.sock], [], [], 0.02)[0]:
+                continue
+            try:
+                c, _ = self.sock.accept()
+            except OSError:
+                return
+            th = threading.Thread(target=self._relay, args=(c,), daemon=True)
+            self.threads.append(th)
+            th.start()
+
+    def _relay(self, c):
+        u = socket.create_connection(self.upstream, timeout=5)
+        pending, flipped = bytearray(), False
+        end = time.monotonic() + 30
+        try:
+            while not self.stopping.is_set() and time.monotonic() < end:
+                r = select.select([c, u], [], [], 0.02)[0]
+                if c in r:
+                    b = c.recv(65536)
+                    if not b:
+                        break
+                    pending += b
+                    while len(pending) >= 5:     # whole records only
+                        n = 5 + struct.unpack(">H", bytes(pending[3:5]))[0]
+                        if len(pending) < n:
+                            break
+                        rec = bytearray(pending[:n])
+                        del pending[:n]
+                        if rec[0] == 0x17 and not flipped:
+                            rec[-1] ^= 0x01
+                            flipped = True
+                        u.sendall(rec)
+                if u in r:
+                    b = u.recv(65536)
+                    if not b:
+                        break
+                    c.sendall(b)
+        except OSError:
+            pass
+        finally:
+            c.close()
+            u.close()
+
+    def stop(self):
+        self.stopping.set()
+        for th in self.threads:
+            th.join(2.0)
+        self.sock.close()
 
 
 def https(s, path="/", host="localhost"):
@@ -615,6 +693,54 @@ def tls_cases():
               lambda p: "a certificate whose key is not supported (RSA to 4096 bits, "
                         "EC P-256 to P-521): " + p)
 
+    def joined(*names):
+        def data():
+            out = b""
+            for n in names:
+                with open(pki().file(n), "rb") as f:
+                    out += f.read()
+            return out
+        return data
+
+    file_case("key_file_with_two_keys", written("two.key", joined("client-rsa.key", "client-ec.key")),
+              client, lambda p: "more than one private key: " + p)
+    file_case("key_that_does_not_decode",
+              written("bad.key", b"-----BEGIN PRIVATE KEY-----\nAAECAwQF\n-----END PRIVATE KEY-----\n"),
+              client, lambda p: "a private key that does not decode: " + p)
+    file_case("key_ed25519", pki_file("ed25519.key"), client,
+              lambda p: "a private key of a type not supported: " + p)
+    file_case("cert_ed25519", pki_file("ed25519.pem"),
+              lambda p: ["--cert", p, "--key", pki().key("ed25519")],
+              lambda p: "a certificate whose key is not supported (RSA to 4096 bits, "
+                        "EC P-256 to P-521): " + p)
+    file_case("cacert_257_certificates", written("many.pem", lambda: joined("ca.pem")() * 257),
+              lambda p: ["--cacert", p], lambda p: "more than 256 certificates: " + p)
+
+    @scenario("tls_cacert_256_certificates")
+    def _(t):
+        f = os.path.join(t.tempdir("hcmany"), "many.pem")
+        with open(f, "wb") as out:
+            for _ in range(85):
+                for n in ("ca-ec.pem", "unknown-ca.pem", "client-ca.pem"):
+                    with open(pki().file(n), "rb") as src:
+                        out.write(src.read())
+            with open(pki().cert("ca"), "rb") as src:
+                out.write(src.read())
+        s = openssl(t, "rsa")
+        healthy(run(t, ["--cacert", f, https(s)]))
+
+    @scenario("tls_client_cert_with_its_issuer")
+    def _(t):
+        # a chain of two in --cert: the leaf and the client CA, both sent
+        p = pki()
+        f = os.path.join(t.tempdir("hcchain"), "chain.pem")
+        with open(f, "wb") as out:
+            for n in ("client-rsa.pem", "client-ca.pem"):
+                with open(p.file(n), "rb") as src:
+                    out.write(src.read())
+        s = openssl(t, "rsa", client_cert="require", tls="1.2")
+        healthy(run(t, ca() + ["--cert", f, "--key", p.key("client-rsa"), https(s)]))
+
     @scenario("tls_usage_cert_and_key_go_together")
     def _(t):
         p = pki()
@@ -701,6 +827,13 @@ def tls_cases():
     hostile("garbage_truncated_then_stall", ts.garbage("truncated"),
             "timed out after 500 ms" + HANDSHAKE, "500ms", 0.45, 1.5)
     hostile("plain_http_verified", ts.plain_http(), "not TLS: an HTTP server", args=ca())
+    hostile("short_junk_then_close", ts.garbage(b"SSH\n", True), "not TLS")
+    hostile("close_notify_in_the_handshake",
+            [ts.read_hello(), send(ts.alert_record(0, level=1)), hold()],
+            "connection closed before a full response" + HANDSHAKE)
+    hostile("server_hello_suite_not_offered", ts.garbage(server_hello(0x0303, 0x002f)), NO_SUITE)
+    hostile("server_hello_tls_1_0", ts.garbage(server_hello(0x0301, 0xc02f)),
+            "server offers only TLS 1.1 or older")
 
     @scenario("tls_plain_http_service_waits_for_a_head")
     def _(t):
@@ -762,6 +895,15 @@ def tls_cases():
     after("plaintext_http", [read_request(), raw(b"HTTP/1.1 200 OK\r\n\r\n"), hold()], broken)
     after("record_too_large", [read_request(), raw(b"\x17\x03\x03\xff\xff" + b"\x01" * 64),
                                hold()], broken)
+    @scenario("tls_alert_after_the_handshake")
+    def _(t):
+        # the server's alert for a request that failed its MAC comes
+        # encrypted, after the handshake: its name is the reason
+        s = nginx(t, "rsa")
+        px = own(t, Tamper(("127.0.0.1", s.port)))
+        says(run(t, ca() + ["--servername", "localhost", "https://127.0.0.1:%d/" % px.port]),
+             "TLS failed after the handshake (alert: bad record mac)")
+
     after("malformed_response", [read_request(), send(b"HTTP/1.1 2000 OK\r\n\r\n"), hold()],
           r"malformed response(?: \([^()]*\))?")
 
@@ -1202,6 +1344,18 @@ def chroot_cases():
             says(in_root(t, d, [https(s)]), "unknown CA")
         add("tls_chroot_bundle_" + path.strip("/").replace("/", "_").replace("-", "_")
             .replace(".", "_"), bundle_at)
+
+    @scenario("tls_chroot_bundle_with_a_certificate_it_cannot_use")
+    def _(t):
+        # a system bundle is read leniently: an Ed25519 root is passed over
+        f = os.path.join(t.tempdir("hcbundle"), "bundle.pem")
+        with open(f, "wb") as out:
+            for n in ("ed25519.pem", "rsa4200-rsaca.pem", "ca.pem"):
+                with open(pki().file(n), "rb") as src:
+                    out.write(src.read())
+        s = nginx(t, "rsa")
+        d = root_with(t, {"/etc/ssl/certs/ca-certificates.crt": f})
+        healthy(in_root(t, d, [https(s)]))
 
     @scenario("tls_chroot_first_bundle_wins")
     def _(t):
