@@ -554,9 +554,11 @@ def tls_cases():
         add("tls_client_cert_" + name, fn)
 
     def cert_key(cert, key=None):
-        return ["--cert", lambda p: p.cert(cert) if "." not in cert else p.file(cert),
-                "--key", lambda p: p.key(key or cert) if "." not in (key or cert)
-                else p.file(key or cert)]
+        """--cert and --key: PKI names (NAME.pem, its key), or file names."""
+        def path(p, name, of):
+            return p.file(name) if "." in name else of(name)
+        key = key or cert
+        return ["--cert", lambda p: path(p, cert, p.cert), "--key", lambda p: path(p, key, p.key)]
 
     def require(version="1.2"):
         return lambda t: openssl(t, "rsa", client_cert="require", tls=version)
