@@ -337,10 +337,8 @@ int hci_pem_require(const struct hci_creds *c, unsigned mode)
 	switch (mode & 3) {
 	case HCI_PEM_ANCHORS:
 		return c->ta_n ? HCI_PEM_OK : HCI_PEM_ERR_NO_CERT;
-	case HCI_PEM_CHAIN:
-		if (!c->chain_n)
-			return HCI_PEM_ERR_NO_CERT;
-		/* fall through */
+	case HCI_PEM_CHAIN: /* the key may come from a file of its own */
+		return c->chain_n ? HCI_PEM_OK : HCI_PEM_ERR_NO_CERT;
 	default:
 		return c->key_type ? HCI_PEM_OK : HCI_PEM_ERR_NO_KEY;
 	}

@@ -492,9 +492,17 @@ static enum hc_error pem_file(struct conn *c, struct hci_tls *t, const char *pat
 	return why ? pem_failed(c, why, path) : HC_OK;
 }
 
+static int same_path(const char *a, const char *b)
+{
+	while (*a && *a == *b)
+		a++, b++;
+	return *a == *b;
+}
+
 /* The files req's TLS names: the CA file (or the first system bundle
  * there is, unless -k or a pin alone make anchors needless), our
- * certificate chain and its key. */
+ * certificate chain and its key: the key file is read unless it is the
+ * certificate file and the key came with the chain. */
 static enum hc_error tls_files(struct conn *c, const struct hc_request *req, struct hci_tls *t,
 			       char *buf, size_t cap)
 {
@@ -513,7 +521,8 @@ static enum hc_error tls_files(struct conn *c, const struct hc_request *req, str
 			return fail(c, HC_ERR_REQUEST, 0, "no CA certificates here (no system bundle):"
 				    " give --cacert FILE, --pin or -k");
 	}
-	if (e == HC_OK && o->cert && (e = pem_file(c, t, o->cert, HCI_PEM_CHAIN, 0, buf, cap)) == HC_OK)
+	if (e == HC_OK && o->cert && (e = pem_file(c, t, o->cert, HCI_PEM_CHAIN, 0, buf, cap)) == HC_OK &&
+	    (!t->creds.key_type || !same_path(o->cert, o->key)))
 		e = pem_file(c, t, o->key, HCI_PEM_KEY, 0, buf, cap);
 	if (e == HC_OK && o->cert && hci_pem_key_matches(&t->creds) != HCI_PEM_OK)
 		e = pem_failed(c, hci_pem_strerror(HCI_PEM_ERR_KEY_MISMATCH), o->key);
@@ -543,7 +552,7 @@ static void tls_exchange(struct conn *c, const struct hc_request *req, struct hc
 			 union engine *e, const char *p, size_t n)
 {
 	br_ssl_engine_context *eng = &t->cc.eng;
-	int grpc = req->url.scheme == HC_GRPC, gone = 0;
+	int grpc = req->url.scheme == HC_GRPC, gone = 0, full = 0;
 	const char *where = "in the TLS handshake";
 	unsigned char *b;
 	unsigned st;
@@ -608,20 +617,14 @@ static void tls_exchange(struct conn *c, const struct hc_request *req, struct hc
 			fail(c, gone ? HC_ERR_RESET : HC_ERR_TLS, 0, where);
 			return;
 		}
-		/* Read what is there first: a flight's records come together,
-		 * and BearSSL takes them one at a time. Only an empty socket is
-		 * waited for; a read that got bytes reads the clock instead. */
+		if (!full && !wait_fd(c, POLLIN)) {
+			timed_out(c, where);
+			return;
+		}
 		b = br_ssl_engine_recvrec_buf(eng, &len);
 		r = syscall(SYS_recvfrom, c->fd, b, len, 0, NULL, NULL);
-		if (r < 0 && (errno == EAGAIN || errno == EINTR)) {
-			if (!wait_fd(c, POLLIN)) {
-				timed_out(c, where);
-				return;
-			}
-			continue;
-		}
-		if (r < 0) {
-			fail_errno(c);
+		if (r < 0 && errno != EAGAIN && errno != EINTR) {
+			fail(c, from_errno(errno), errno, where);
 			if (!t->handshake_done && t->asked && !t->creds.key_type)
 				fail(c, HC_ERR_TLS, 0, "server asked for a client certificate");
 			return;
@@ -637,13 +640,20 @@ static void tls_exchange(struct conn *c, const struct hc_request *req, struct hc
 				fail(c, HC_ERR_CLOSED, 0, where);
 			return;
 		}
-		hci_tls_received(t, b, (size_t)r);
-		br_ssl_engine_recvrec_ack(eng, (size_t)r);
-		c->now = hci_now_ns();
-		c->stale = 0;
-		if (c->now >= c->deadline) {
-			timed_out(c, where);
-			return;
+		if (r > 0) {
+			hci_tls_received(t, b, (size_t)r);
+			br_ssl_engine_recvrec_ack(eng, (size_t)r);
+		}
+		/* The engine asks for a record's header, then its body: a read
+		 * that got all it asked for likely left more waiting, so the next
+		 * one goes at once (EAGAIN sends it back to the wait), while the
+		 * clock says there is time. */
+		c->stale = 1;
+		full = 0;
+		if (r == (long)len) {
+			c->now = hci_now_ns();
+			c->stale = 0;
+			full = c->now < c->deadline;
 		}
 	}
 }

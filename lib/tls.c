@@ -392,14 +392,16 @@ enum hc_error hci_tls_start(struct hci_tls *t, const struct hc_request *req, str
 	eng->rng_os_rand_done = 1; /* seeded: BearSSL need not look for a source */
 	/* The name to check and send: an IP literal is neither sent (RFC 6066)
 	 * nor matched (BearSSL compares DNS names only): -k, a pin or
-	 * --servername is how an address is probed. */
+	 * --servername is how an address is probed. The name goes out as SNI
+	 * with -k and a pin too (a server picks its certificate, a proxy its
+	 * backend, by it); the judge matches it only when it verifies. */
 	if (!name && !req->url.family && !hci_ip_parse(req->url.host, req->url.host_len, ip)) {
 		memcpy(t->sni, req->url.host, req->url.host_len);
 		t->sni[req->url.host_len] = '\0';
 		name = t->sni;
 	}
-	t->handshake_done = 0;
-	if (!br_ssl_client_reset(&t->cc, x->verify ? name : NULL, 0)) {
+	t->handshake_done = t->seen = t->not_tls = t->http = 0;
+	if (!br_ssl_client_reset(&t->cc, name, 0)) {
 		hci_tls_failed(t, res);
 		return res->error;
 	}
@@ -457,6 +459,20 @@ static unsigned index_of(const unsigned char *nums, unsigned n, unsigned v)
 	return i;
 }
 
+/* ASCII names, letters in either case. */
+static int same_name(const char *a, const char *b)
+{
+	char x, y;
+
+	do {
+		x = *a++;
+		y = *b++;
+		x = (char)(x >= 'A' && x <= 'Z' ? x + 32 : x);
+		y = (char)(y >= 'A' && y <= 'Z' ? y + 32 : y);
+	} while (x && x == y);
+	return x == y;
+}
+
 static void say(struct hc_result *res, const char *head, const char *rest, size_t n)
 {
 	struct hci_out o = {res->message, 0, HC_MESSAGE_MAX - 1};
@@ -469,7 +485,7 @@ static void say(struct hc_result *res, const char *head, const char *rest, size_
 void hci_tls_failed(const struct hci_tls *t, struct hc_result *res)
 {
 	unsigned err = (unsigned)br_ssl_engine_last_error(&t->cc.eng), a, i;
-	const char *d = "handshake failed";
+	const char *d = t->handshake_done ? "TLS failed after the handshake" : "handshake failed";
 
 	res->error = HC_ERR_TLS;
 	res->message[0] = '\0';
@@ -480,14 +496,22 @@ void hci_tls_failed(const struct hci_tls *t, struct hc_result *res)
 		d = hci_nth(x509_reasons, i);
 		if (err == BR_ERR_X509_EXPIRED && t->x509.early)
 			d = "certificate not yet valid";
+		/* got its first DNS name, else its CN; but a CN that is the
+		 * name asked for was passed over for a SAN extension (RFC 6125:
+		 * BearSSL matches a CN only where there is none) */
 		for (a = 0; err == BR_ERR_X509_BAD_SERVER_NAME && a < 2; a++)
 			if (t->names[a].status > 0) {
-				say(res, "got ", t->name_text[a], hci_strlen(t->name_text[a]));
+				if (a && same_name(t->name_text[1], t->x509.minimal.server_name))
+					say(res, "its SAN has no DNS name", "", 0);
+				else
+					say(res, "got ", t->name_text[a], hci_strlen(t->name_text[a]));
 				break;
 			}
 	} else if (err >= BR_ERR_RECV_FATAL_ALERT && err < BR_ERR_SEND_FATAL_ALERT) {
 		a = err - BR_ERR_RECV_FATAL_ALERT;
 		i = index_of(alert_num, sizeof alert_num, a);
+		if (t->handshake_done)
+			a = 0; /* the handshake is over: only the alert's name says why */
 		if (t->asked && !t->creds.key_type && (a == 40 || a == 42 || a == 116))
 			d = "server asked for a client certificate";
 		else if (t->creds.key_type && i >= 3 && i <= 10 && !t->handshake_done)
@@ -502,7 +526,10 @@ void hci_tls_failed(const struct hci_tls *t, struct hc_result *res)
 			say(res, "alert: ", hci_nth(alert_names, i), hci_strlen(hci_nth(alert_names, i)));
 	} else if (err == BR_ERR_BAD_CIPHER_SUITE) {
 		d = "handshake failed: no common cipher suite";
-	} else if (err == BR_ERR_UNSUPPORTED_VERSION || err == BR_ERR_BAD_VERSION) {
+	} else if (err == BR_ERR_WRONG_KEY_USAGE) { /* keyEncipherment alone: RSA key exchange */
+		d = "certificate key usage does not allow signing (ECDHE)";
+	} else if (!t->handshake_done && (err == BR_ERR_UNSUPPORTED_VERSION ||
+					  err == BR_ERR_BAD_VERSION)) {
 		d = t->not_tls ? "not TLS" : "server offers only TLS 1.1 or older";
 	} else if (t->not_tls) {
 		d = "not TLS";

@@ -90,13 +90,17 @@ class GrpcServer:
                NOT_FOUND
     health     False: no health service at all (calls are UNIMPLEMENTED)
     slow_ms    each Check is answered this many ms after it arrives
+    tls        (certfile, keyfile): the port serves TLS with that
+               certificate (ALPN h2); url() then says grpcs://
 
     .port .host .authority .path, url(service), set_status(), set_slow(),
     calls (a copy of the call reports so far), wait_calls(n), stop().
     """
 
-    def __init__(self, name, family="v4", status=None, health=True, slow_ms=0, path=None):
+    def __init__(self, name, family="v4", status=None, health=True, slow_ms=0, path=None,
+                 tls=None):
         self.name = name
+        self.tls = tls
         self.family = family
         self.port = None
         self.tmpdir = None
@@ -129,6 +133,8 @@ class GrpcServer:
             argv.append("--no-health")
         if slow_ms:
             argv += ["--slow", str(int(slow_ms))]
+        if tls:
+            argv += ["--tls-cert", tls[0], "--tls-key", tls[1]]
         self.argv = argv
         full_env = dict(os.environ)
         full_env.update(env)
@@ -233,9 +239,13 @@ class GrpcServer:
         """The address as the Go client (-addr) and grpcio take it."""
         return "unix:" + self.path if self.family == "unix" else self.authority
 
-    def url(self, service=""):
-        """grpc://HOST:PORT[/SERVICE] (a unix socket's path is .path)."""
-        return "grpc://%s%s" % (self.authority, "/" + service if service else "")
+    def url(self, service="", host=None):
+        """grpc://HOST:PORT[/SERVICE] (a unix socket's path is .path);
+        grpcs:// with tls. host: a name in place of the address (e.g.
+        localhost, the name a certificate has)."""
+        return "%s://%s%s" % ("grpcs" if self.tls else "grpc",
+                              "%s:%d" % (host, self.port) if host else self.authority,
+                              "/" + service if service else "")
 
     # -- control --
 

@@ -2,6 +2,7 @@
 // stock health service of the grpc-health-check package.
 //
 //   node jsserver.js [--listen ADDR] [--status NAME=STATUS]... [--no-health] [--slow MS]
+//                    [--tls-cert FILE --tls-key FILE]
 //
 // The command line and the stdout/stdin protocol are those of every test
 // server (tests/grpc/README.md). Modules come from NODE_PATH (tests/grpc.mk
@@ -13,7 +14,8 @@ const { HealthImplementation } = require('grpc-health-check');
 const readline = require('readline');
 const fs = require('fs');
 
-const USAGE = 'usage: jsserver.js [--listen ADDR] [--status NAME=STATUS]... [--no-health] [--slow MS]';
+const USAGE = 'usage: jsserver.js [--listen ADDR] [--status NAME=STATUS]... [--no-health] [--slow MS]' +
+  ' [--tls-cert FILE --tls-key FILE]';
 const STATUSES = ['SERVING', 'NOT_SERVING', 'UNKNOWN'];
 
 function say(line) {
@@ -26,7 +28,7 @@ function usage(msg) {
 }
 
 function parse(argv) {
-  const opt = { listen: '127.0.0.1:0', status: { '': 'SERVING' }, health: true, slow: 0 };
+  const opt = { listen: '127.0.0.1:0', status: { '': 'SERVING' }, health: true, slow: 0, cert: null, key: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--no-health') {
@@ -37,6 +39,10 @@ function parse(argv) {
     const v = argv[++i];
     if (a === '--listen') {
       opt.listen = v;
+    } else if (a === '--tls-cert') {
+      opt.cert = v;
+    } else if (a === '--tls-key') {
+      opt.key = v;
     } else if (a === '--slow') {
       if (!/^[0-9]+$/.test(v)) usage('bad --slow ' + v);
       opt.slow = Number(v);
@@ -50,6 +56,7 @@ function parse(argv) {
       usage('unknown option ' + a);
     }
   }
+  if ((opt.cert === null) !== (opt.key === null)) usage('--tls-cert and --tls-key go together');
   return opt;
 }
 
@@ -113,7 +120,10 @@ function main() {
     health.addToServer(reporting(server, opt));
   }
   const unix = opt.listen.startsWith('unix:');
-  server.bindAsync(opt.listen, grpc.ServerCredentials.createInsecure(), (err, port) => {
+  const creds = opt.cert === null ? grpc.ServerCredentials.createInsecure() :
+    grpc.ServerCredentials.createSsl(null, [{ cert_chain: fs.readFileSync(opt.cert),
+      private_key: fs.readFileSync(opt.key) }]);
+  server.bindAsync(opt.listen, creds, (err, port) => {
     if (err) {
       process.stderr.write('jsserver: cannot listen on ' + opt.listen + ': ' + err.message + '\n');
       process.exit(1);

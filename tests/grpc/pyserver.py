@@ -8,6 +8,10 @@ answers as the stock health services do: Check on a name never set is
 NOT_FOUND, Watch on it sends SERVICE_UNKNOWN.
 
     pyserver.py [--listen ADDR] [--status NAME=STATUS]... [--no-health] [--slow MS]
+                [--tls-cert FILE --tls-key FILE]
+
+With --tls-cert and --tls-key the port serves TLS (grpcio's
+ssl_server_credentials: ALPN h2).
 
 The command line and the stdout/stdin protocol are those of every test server
 (tests/grpc/README.md).
@@ -27,7 +31,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import grpc  # noqa: E402
 import healthpb  # noqa: E402
 
-USAGE = "usage: pyserver.py [--listen ADDR] [--status NAME=STATUS]... [--no-health] [--slow MS]"
+USAGE = ("usage: pyserver.py [--listen ADDR] [--status NAME=STATUS]... [--no-health] [--slow MS]"
+         " [--tls-cert FILE --tls-key FILE]")
 STATUSES = ("SERVING", "NOT_SERVING", "UNKNOWN")
 
 _out = threading.Lock()
@@ -110,7 +115,8 @@ class Health:
 
 
 def parse(argv):
-    opt = {"listen": "127.0.0.1:0", "status": {}, "health": True, "slow": 0}
+    opt = {"listen": "127.0.0.1:0", "status": {}, "health": True, "slow": 0,
+           "tls-cert": None, "tls-key": None}
     i = 0
     while i < len(argv):
         a = argv[i]
@@ -124,6 +130,8 @@ def parse(argv):
         i += 2
         if a == "--listen":
             opt["listen"] = v
+        elif a in ("--tls-cert", "--tls-key"):
+            opt[a[2:]] = v
         elif a == "--slow":
             if not v.isdigit():
                 usage("bad --slow " + v)
@@ -135,6 +143,8 @@ def parse(argv):
             opt["status"][name] = healthpb.STATUS[st]
         else:
             usage("unknown option " + a)
+    if (opt["tls-cert"] is None) != (opt["tls-key"] is None):
+        usage("--tls-cert and --tls-key go together")
     return opt
 
 
@@ -163,7 +173,12 @@ def main(argv):
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=16),
                          handlers=[health.handler()] if health else None)
     addr = opt["listen"]
-    port = server.add_insecure_port(addr)
+    if opt["tls-cert"]:
+        with open(opt["tls-cert"], "rb") as c, open(opt["tls-key"], "rb") as k:
+            creds = grpc.ssl_server_credentials([(k.read(), c.read())])
+        port = server.add_secure_port(addr, creds)
+    else:
+        port = server.add_insecure_port(addr)
     if not port:
         sys.stderr.write("pyserver: cannot listen on %s\n" % addr)
         return 1

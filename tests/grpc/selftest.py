@@ -12,10 +12,12 @@ its tests under CI=true and skips them otherwise, with the reason.
 """
 
 import os
+import shutil
 import socket
 import ssl
 import subprocess
 import sys
+import tempfile
 import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor
@@ -237,6 +239,50 @@ def _(t, name):
     calls = s.wait_calls(2)
     check([(c["call"], c["service"]) for c in calls] == [("Watch", ""), ("Watch", "nope")],
           "calls reported: %r", calls)
+
+
+class _Dir:
+    """A temporary directory a test owns (removed at stop())."""
+
+    def __init__(self):
+        self.path = tempfile.mkdtemp(prefix="hcgrpc-cert")
+
+    def stop(self):
+        shutil.rmtree(self.path, ignore_errors=True)
+
+
+def localhost_cert(t):
+    """(certfile, keyfile) of a throwaway self-signed EC certificate for
+    localhost, in a directory the test owns."""
+    t.owned.append(_Dir())
+    d = t.owned[-1].path
+    crt, key = os.path.join(d, "c.pem"), os.path.join(d, "k.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:P-256", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=DNS:localhost", "-keyout", key, "-out", crt],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=30)
+    return crt, key
+
+
+@per_server("tls")
+def _(t, name):
+    # --tls-cert/--tls-key: grpcio trusts the certificate and gets answers;
+    # a plaintext client gets none; Python's ssl sees ALPN h2 chosen
+    crt, key = localhost_cert(t)
+    s = t.grpc(name, status={"db": "NOT_SERVING"}, tls=(crt, key))
+    check(s.url("db", host="localhost") == "grpcs://localhost:%d/db" % s.port, "url %r",
+          s.url("db", host="localhost"))
+    with open(crt, "rb") as f:
+        root = f.read()
+    py_expect(s.target, "", healthpb.SERVING, root_cert=root)
+    py_expect(s.target, "db", healthpb.NOT_SERVING, root_cert=root)
+    py_expect(s.target, "", "UNAVAILABLE", timeout=2.0)
+    ctx = ssl.create_default_context(cafile=crt)
+    ctx.set_alpn_protocols(["h2"])
+    with socket.create_connection((s.host, s.port), timeout=10 * SLACK) as raw:
+        with ctx.wrap_socket(raw, server_hostname="localhost") as tls:
+            check(tls.selected_alpn_protocol() == "h2", "ALPN %r",
+                  tls.selected_alpn_protocol())
 
 
 @per_server("metadata")

@@ -56,6 +56,30 @@ def wrap():
 
 SLACK = float(os.environ.get("HC_TIME_SLACK") or "1")
 
+_tls_build = None
+
+
+def tls_build():
+    """True when the binary under test is the TLS build: its -V line says
+    "with TLS". Asked once per process."""
+    global _tls_build
+    if _tls_build is None:
+        try:
+            p = subprocess.run(wrap() + [binary(), "-V"], stdin=subprocess.DEVNULL,
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                               env={}, timeout=60 * SLACK)
+            _tls_build = p.returncode == 0 and b" with TLS" in p.stdout
+        except (OSError, subprocess.TimeoutExpired):
+            _tls_build = False
+    return _tls_build
+
+
+def version_line():
+    """What -V prints, whole: the TLS build names its TLS library."""
+    if tls_build():
+        return "healthcheck %s with TLS 1.2 (BearSSL)\n" % VERSION
+    return "healthcheck %s\n" % VERSION
+
 
 class Failure(AssertionError):
     pass

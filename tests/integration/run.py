@@ -28,6 +28,7 @@ import static  # noqa: E402,F401
 import robust  # noqa: E402,F401
 import grpc  # noqa: E402,F401
 import faults  # noqa: E402,F401
+import tls  # noqa: E402,F401
 
 
 def run_one(name, fn):
@@ -82,8 +83,9 @@ def main(argv):
     print("integration: %s%s, %d scenarios, %d at once" % (
         " ".join(hcrun.wrap() + [""]), b, len(todo), jobs), flush=True)
     if not hcrun.default_binary():
-        print("integration: HC_BIN/HC_WRAP set: the static-binary, chroot and system-call "
-              "count checks are left out (they apply to the static build only)", flush=True)
+        print("integration: HC_BIN/HC_WRAP set: build/healthcheck's static-binary, chroot and "
+              "system-call count checks are left out (tls.py has the TLS build's own, for a "
+              "static binary run alone)", flush=True)
     if not hcrun.faults():
         print("integration: the strace fault-injection scenarios are left out "
               "(HC_FAULTS=1 runs them)", flush=True)

@@ -1018,12 +1018,26 @@ def usage_cases(port):
 USAGE_NAMES = [n for n, _ in usage_cases(1)]
 
 
+# What some usage errors must say, by build: the plain build names the
+# build that has https://; the TLS build has it, but an IP address gives
+# no name to verify.
+USAGE_SAYS = {
+    "url_https": lambda: ("healthcheck: an IP address has no name to verify: give "
+                          "--servername, --pin or -k" if hcrun.tls_build() else
+                          "healthcheck: https:// and grpcs:// need healthcheck-tls"),
+}
+
+
 def usage_case(name):
     def fn(t):
         s = t.server(respond())
         args = dict(usage_cases(s.port))[name]
         r = t.run(args)
         usage(r)
+        if name in USAGE_SAYS:
+            first = r.err_lines()[0]
+            check(first == USAGE_SAYS[name](), "usage message %r, want %r\n%s", first,
+                  USAGE_SAYS[name](), r.describe())
         no_connection(s, r)
     return fn
 
@@ -1040,13 +1054,17 @@ def _(t):
         r = t.run([flag], env=env)
         check(r.rc == 0, "%s: exit %s\n%s", flag, r.rc, r.describe())
         text = r.out.decode("utf-8", "replace")
-        for opt in ("--timeout", "--header", "--status", "--body-contains", "--unix-socket",
-                    "--wait", "--quiet", "--verbose"):
+        opts = ["--timeout", "--header", "--status", "--body-contains", "--unix-socket",
+                "--wait", "--quiet", "--verbose"]
+        if hcrun.tls_build():
+            opts += ["http[s]://", "grpc[s]://", "--cacert", "--servername", "--insecure", "--pin",
+                     "--cert", "--key", "SSL_CERT_FILE"]
+        for opt in opts:
             check(opt in text, "%s does not document %s\n%s", flag, opt, r.describe())
         check(r.err == b"", "%s wrote to stderr\n%s", flag, r.describe())
     for flag in ("--version", "-V"):
         r = t.run([flag], env=env)
-        check(r.rc == 0 and r.out == b"healthcheck %s\n" % hcrun.VERSION.encode()
+        check(r.rc == 0 and r.out == hcrun.version_line().encode()
               and r.err == b"", "%s\n%s", flag, r.describe())
     no_connection(s)
 

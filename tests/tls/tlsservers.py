@@ -389,6 +389,8 @@ class OpenSSLServer(TlsServer):
     alpn        protocols to accept, e.g. "h2" or "h2,http/1.1"
     ciphers     TLS 1.2 cipher list (openssl names), e.g. "ECDHE-RSA-CHACHA20-POLY1305"
     groups      key exchange groups, e.g. "P-256" or "X25519"
+    sni         None, or (NAME, cert): a client that sends the server name
+                NAME gets cert (a PKI name) instead (-servername, -cert2)
     pages       None: -www (a status page for any GET); {"health": bytes}:
                 -HTTP, each page a whole HTTP response (GET /health; a page
                 that is not there gets "HTTP/1.0 200 ok" and an error text,
@@ -399,13 +401,13 @@ class OpenSSLServer(TlsServer):
     kind = "openssl"
 
     def __init__(self, cert="rsa", tls="any", client_cert=None, client_ca="client-ca",
-                 alpn=None, ciphers=None, groups=None, pages=None, family="v4"):
+                 alpn=None, ciphers=None, groups=None, pages=None, family="v4", sni=None):
         if tls not in VERSIONS:
             raise ValueError("tls must be one of %s" % ", ".join(VERSIONS))
         if client_cert not in (None, "require", "request"):
             raise ValueError("client_cert: None, require or request")
         self.opts = dict(cert=cert, tls=tls, client_cert=client_cert, client_ca=client_ca,
-                         alpn=alpn, ciphers=ciphers, groups=groups, pages=pages)
+                         alpn=alpn, ciphers=ciphers, groups=groups, pages=pages, sni=sni)
         super().__init__(family)
 
     def _start(self):
@@ -427,6 +429,9 @@ class OpenSSLServer(TlsServer):
             argv += ["-cipher", o["ciphers"]]
         if o["groups"]:
             argv += ["-groups", o["groups"]]
+        if o["sni"]:
+            crt2, key2 = _cert_files(p, o["sni"][1])
+            argv += ["-servername", o["sni"][0], "-cert2", crt2, "-key2", key2]
         if o["pages"]:
             for name, body in o["pages"].items():
                 if "/" in name or name.startswith("."):

@@ -1,10 +1,11 @@
 // grpc-go health server for the healthcheck tests.
 //
 // The stock health service of grpc-go (google.golang.org/grpc/health) on a
-// plaintext HTTP/2 listener; the command line is the one every test server
-// shares (see tests/grpc/README.md):
+// plaintext HTTP/2 listener, or TLS with --tls-cert and --tls-key; the
+// command line is the one every test server shares (see tests/grpc/README.md):
 //
 //	goserver [--listen ADDR] [--status NAME=STATUS]... [--no-health] [--slow MS]
+//	         [--tls-cert FILE --tls-key FILE]
 //
 // stdout: the bound port (0 on a unix socket) on the first line, then one
 // JSON line per health call received, and one answer line (ok, or
@@ -27,6 +28,7 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/metadata"
@@ -46,7 +48,7 @@ func say(line string) {
 
 func usage(msg string) {
 	fmt.Fprintln(os.Stderr, "goserver: "+msg)
-	fmt.Fprintln(os.Stderr, "usage: goserver [--listen ADDR] [--status NAME=STATUS]... [--no-health] [--slow MS]")
+	fmt.Fprintln(os.Stderr, "usage: goserver [--listen ADDR] [--status NAME=STATUS]... [--no-health] [--slow MS] [--tls-cert FILE --tls-key FILE]")
 	os.Exit(64)
 }
 
@@ -157,6 +159,7 @@ func command(hs *health.Server, line string) string {
 
 func main() {
 	addr := "127.0.0.1:0"
+	certFile, keyFile := "", ""
 	noHealth := false
 	statuses := map[string]healthpb.HealthCheckResponse_ServingStatus{}
 	args := os.Args[1:]
@@ -174,6 +177,10 @@ func main() {
 		switch a {
 		case "--listen":
 			addr = v
+		case "--tls-cert":
+			certFile = v
+		case "--tls-key":
+			keyFile = v
 		case "--slow":
 			n, err := strconv.ParseInt(v, 10, 64)
 			if err != nil || n < 0 {
@@ -194,8 +201,20 @@ func main() {
 			usage("unknown option " + a)
 		}
 	}
+	if (certFile == "") != (keyFile == "") {
+		usage("--tls-cert and --tls-key go together")
+	}
+	opts := []grpc.ServerOption{grpc.UnaryInterceptor(unary), grpc.StreamInterceptor(stream)}
+	if certFile != "" {
+		c, err := credentials.NewServerTLSFromFile(certFile, keyFile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "goserver:", err)
+			os.Exit(1)
+		}
+		opts = append(opts, grpc.Creds(c))
+	}
 	l, port := listen(addr)
-	srv := grpc.NewServer(grpc.UnaryInterceptor(unary), grpc.StreamInterceptor(stream))
+	srv := grpc.NewServer(opts...)
 	var hs *health.Server
 	if !noHealth {
 		hs = health.NewServer() // "" starts SERVING
