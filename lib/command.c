@@ -385,6 +385,7 @@ static int tls_configure(const struct cli *c, struct hc_request *req)
 			return bad_value(c, O_INSECURE);
 	}
 	t->cacert = v[O_CACERT] ? v[O_CACERT] : t->insecure || t->pin_count ? NULL : c->ssl_cert_file;
+	t->cacert_is_bundle = !v[O_CACERT] && t->cacert;
 	return 0;
 }
 #endif

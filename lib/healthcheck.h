@@ -151,6 +151,9 @@ typedef void hc_trace_fn(void *ctx, char dir, const char *buf, size_t len);
 struct hc_tls {
 	const char *cacert;     /* CA certificates; NULL: the system bundle
 				 * (the usual paths), or none when pinned */
+	int cacert_is_bundle;   /* 1: cacert is a system bundle ($SSL_CERT_FILE):
+				 * certificates in it that cannot be used are
+				 * skipped, as in a bundle at the usual paths */
 	const char *servername; /* the name checked and sent (SNI); NULL: the
 				 * URL's host (an IP literal is not sent) */
 	const char *cert;       /* a client certificate chain (mTLS), or NULL */
@@ -179,7 +182,7 @@ struct hc_request {
 	void *trace_ctx;
 	struct hc_tls tls;             /* https:// and grpcs:// only */
 };
-#define HC_TLS_INIT {NULL, NULL, NULL, NULL, {{0}}, 0, 0}
+#define HC_TLS_INIT {NULL, 0, NULL, NULL, NULL, {{0}}, 0, 0}
 #define HC_REQUEST_INIT {HC_URL_INIT, NULL, HC_GET, {NULL}, 0, {{{0, 0}}, 0}, \
 	NULL, 0, HC_TIMEOUT_DEFAULT_MS, NULL, NULL, NULL, HC_TLS_INIT}
 

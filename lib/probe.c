@@ -194,15 +194,15 @@ static int read_file(struct conn *c, const char *path, char *buf, size_t cap, si
 	if (!regular_file(fd))
 		r = FILE_NOT_REGULAR;
 	while (r == FILE_READ && c->now < c->deadline) {
-		if (total >= max) {
-			r = FILE_TOO_BIG;
-			break;
-		}
 		n = syscall(SYS_read, fd, buf, cap);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			break;
+		if ((size_t)n > max - total) {
+			r = FILE_TOO_BIG;
+			break;
+		}
 		feed(ctx, buf, (size_t)n);
 		total += (size_t)n;
 		c->now = hci_now_ns();
@@ -512,7 +512,8 @@ static enum hc_error tls_files(struct conn *c, const struct hc_request *req, str
 
 	hci_tls_creds_init(t);
 	if (o->cacert && !o->insecure)
-		e = pem_file(c, t, o->cacert, HCI_PEM_ANCHORS, 0, buf, cap);
+		e = pem_file(c, t, o->cacert, HCI_PEM_ANCHORS |
+			     (o->cacert_is_bundle ? HCI_PEM_LENIENT : 0), 0, buf, cap);
 	else if (!o->insecure && !o->pin_count) {
 		while (*b && (e = pem_file(c, t, b, HCI_PEM_ANCHORS | HCI_PEM_LENIENT, 1, buf, cap)) ==
 			     HC_ERR_RESOLVE)

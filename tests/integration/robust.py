@@ -542,6 +542,28 @@ def huge_hosts(path):
         f.write(b"\n127.0.0.1 svc\n")
 
 
+def hosts_of_size(size):
+    def make(path):
+        line = b"127.0.0.1 svc\n"
+        with open(path, "wb") as f:
+            f.write(b"#" * (size - len(line) - 1) + b"\n" + line)
+    return make
+
+
+@scenario("hosts_of_exactly_1_mib_is_read")
+def _(t):
+    s = t.server(respond())
+    healthy(with_hosts(t, hosts_of_size(1 << 20), ["-t", "2s", "http://svc:%d/" % s.port]))
+
+
+@scenario("hosts_one_byte_over_1_mib_is_not")
+def _(t):
+    s = t.server(respond())
+    r = with_hosts(t, hosts_of_size((1 << 20) + 1), ["-t", "2s", "http://svc:%d/" % s.port])
+    unhealthy(r, r"cannot resolve host \(hosts file over 1 MiB\)")
+    no_connection(s, r)
+
+
 @scenario("hosts_is_a_fifo")
 def _(t):
     s = t.server(respond())

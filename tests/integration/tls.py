@@ -445,6 +445,29 @@ def tls_cases():
         healthy(r)
         elapsed(r, 0, 2.0)
 
+    def bundle_with(t, names):
+        f = os.path.join(t.tempdir("hcbundle"), "bundle.pem")
+        with open(f, "w") as out:
+            for name in names:
+                with open(pki().cert(name)) as src:
+                    out.write(src.read())
+        return f
+
+    @scenario("tls_ssl_cert_file_skips_what_it_cannot_use")
+    def _(t):
+        # a bundle in $SSL_CERT_FILE is read as the system's is: an Ed25519
+        # root in it is skipped, the CA that signed the server is used
+        s = nginx(t, "rsa")
+        healthy(run(t, [https(s)], env={"SSL_CERT_FILE": bundle_with(t, ["ed25519", "ca"])}))
+
+    @scenario("tls_cacert_refuses_what_it_cannot_use")
+    def _(t):
+        # --cacert is the user's own file: a certificate in it that cannot be
+        # used is said, and nothing is sent
+        s = nginx(t, "rsa")
+        r = run(t, ["--cacert", bundle_with(t, ["ed25519", "ca"]), https(s)])
+        usage(r, mentions="a certificate whose key is not supported")
+
     # ---- keys, curves and versions the probe does not have ----
 
     def no_common(name, cert, args=(), **kw):
