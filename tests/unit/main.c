@@ -1,5 +1,5 @@
 /* main.c - runs every unit test row and prints "N passed, M failed". The
- * TLS build's binary (make tls-unit) runs the PEM loader's rows too. */
+ * TLS build's binary (make tls-unit) runs the TLS layer's rows too. */
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -134,6 +134,7 @@ int main(void)
 	unit_grpc();
 #ifdef HC_TLS
 	unit_pem();
+	unit_tls();
 #endif
 	for (i = 0; i < ntests; i++) {
 		tests[i].setup_func = row_setup;

@@ -54,9 +54,10 @@ void unit_misc(void);
 void unit_hpack(void);
 void unit_grpc(void);
 #ifdef HC_TLS
-/* The TLS build's (tests/tls/t_pem.c): files of the test PKI in
- * $HC_TLS_PKI. */
+/* The TLS build's (tests/tls/t_pem.c, t_tls.c): files of the test PKI
+ * in $HC_TLS_PKI. */
 void unit_pem(void);
+void unit_tls(void);
 /* A file of the test PKI (or an absolute path), whole, NUL after it; the
  * caller frees it. A file that cannot be read fails the row. */
 char *pki_read(const char *name, size_t *len);
