@@ -111,7 +111,9 @@ static void x_append(const br_x509_class **ctx, const unsigned char *buf, size_t
 
 	if (x->verify)
 		x->minimal.vtable->append(&x->minimal.vtable, buf, len);
-	if (x->certs == 0)
+	/* BearSSL's decoder goes on after an error, and a later piece may
+	 * replace it with another: the first one is the reason */
+	if (x->certs == 0 && !x->ee.err)
 		br_x509_decoder_push(&x->ee, buf, len);
 }
 
@@ -422,16 +424,17 @@ void hci_tls_received(struct hci_tls *t, const unsigned char *b, size_t n)
 /* ---- why a handshake failed ---- */
 
 /* A TLS alert's number and a short name, for the ones a server sends when
- * it refuses a client (RFC 8446 6, RFC 5246 7.2). */
-static const unsigned char alert_num[] = {10, 20, 40, 42, 43, 44, 45, 46, 47, 48, 49, 51, 70,
-					  71, 80, 86, 90, 109, 112, 116, 120};
+ * it refuses a client (RFC 8446 6, RFC 5246 7.2); another is said by its
+ * number. */
+static const unsigned char alert_num[] = {10, 20, 22, 40, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51,
+					  70, 71, 80, 86, 90, 109, 112, 116, 120};
 static const char alert_names[] =
-	"unexpected message\0bad record mac\0handshake failure\0bad certificate\0"
+	"unexpected message\0bad record mac\0record overflow\0handshake failure\0bad certificate\0"
 	"unsupported certificate\0certificate revoked\0certificate expired\0"
-	"certificate unknown\0illegal parameter\0unknown CA\0access denied\0"
+	"certificate unknown\0illegal parameter\0unknown CA\0access denied\0decode error\0"
 	"decrypt error\0protocol version\0insufficient security\0internal error\0"
 	"inappropriate fallback\0user canceled\0missing extension\0unrecognized name\0"
-	"certificate required\0no application protocol\0alert";
+	"certificate required\0no application protocol";
 
 /* BearSSL's X.509 errors that a user can act on, and their reasons. */
 static const unsigned char x509_num[] = {
@@ -446,7 +449,7 @@ static const char x509_reasons[] =
 	"certificate not for a TLS server\0server key too weak\0"
 	"unknown critical extension in a certificate\0"
 	"certificate algorithm not supported\0certificate algorithm not supported\0"
-	"certificate chain too long\0no server certificate\0broken certificate chain\0"
+	"certificate key over 4096 bits\0no server certificate\0broken certificate chain\0"
 	"bad certificate";
 
 /* The byte in table at the index of v in nums[0..n), or n. */
@@ -473,12 +476,26 @@ static int same_name(const char *a, const char *b)
 	return x == y;
 }
 
+/* res->message: head, then rest[0..n) with every byte that is not
+ * printable ASCII as '?' (a certificate's name is the server's text: it
+ * must not break the probe's one line). */
 static void say(struct hc_result *res, const char *head, const char *rest, size_t n)
 {
 	struct hci_out o = {res->message, 0, HC_MESSAGE_MAX - 1};
+	size_t i;
 
 	hci_puts(&o, head);
-	hci_put(&o, rest, n);
+	for (i = 0; i < n; i++)
+		hci_put(&o, (unsigned char)(rest[i] - 0x20) < 0x5f ? rest + i : "?", 1);
+	res->message[hci_out_used(&o)] = '\0';
+}
+
+static void alert_number(struct hc_result *res, unsigned a)
+{
+	struct hci_out o = {res->message, 0, HC_MESSAGE_MAX - 1};
+
+	HCI_PUT_LIT(&o, "alert: ");
+	hci_put_uint(&o, a);
 	res->message[hci_out_used(&o)] = '\0';
 }
 
@@ -514,16 +531,18 @@ void hci_tls_failed(const struct hci_tls *t, struct hc_result *res)
 			a = 0; /* the handshake is over: only the alert's name says why */
 		if (t->asked && !t->creds.key_type && (a == 40 || a == 42 || a == 116))
 			d = "server asked for a client certificate";
-		else if (t->creds.key_type && i >= 3 && i <= 10 && !t->handshake_done)
-			d = "server refused the client certificate";
+		else if (t->creds.key_type && a >= 42 && a <= 49 && !t->handshake_done)
+			d = "server refused the client certificate"; /* bad_certificate..access_denied */
 		else if (a == 70)
 			d = "server requires TLS 1.3 (this build has TLS 1.2)";
 		else if (a == 40 || a == 71)
 			d = "handshake failed: no common cipher suite";
 		else if (a == 120)
 			d = "server does not speak HTTP/2 (ALPN h2)";
-		else
+		else if (i < sizeof alert_num)
 			say(res, "alert: ", hci_nth(alert_names, i), hci_strlen(hci_nth(alert_names, i)));
+		else
+			alert_number(res, a);
 	} else if (err == BR_ERR_BAD_CIPHER_SUITE) {
 		d = "handshake failed: no common cipher suite";
 	} else if (err == BR_ERR_WRONG_KEY_USAGE) { /* keyEncipherment alone: RSA key exchange */

@@ -5,7 +5,8 @@
 # skipped, with the reason, otherwise. Each installs the Debian packages it
 # needs (tests/deps.sh) and ends with 'N passed, M failed'.
 #
-#   make container-test   podman: the three example images (tests/container/run.sh)
+#   make container-test   podman: the example images (tests/container/run.sh), the
+#                         HTTPS ones (examples/Containerfile.tls) with build/healthcheck-tls
 #   make docker-test      Docker Engine: the same images, and the seed's /app pattern
 #   make compose-test     examples/compose.yaml under docker-compose and podman-compose
 #   make dockerfile-test  examples/Dockerfile built on Docker Engine, as users build it
@@ -17,13 +18,22 @@
 
 ENGINE_PY := /usr/bin/python3
 
+# The TLS images' PID 1: TLS in front of the example service
+# (tests/container/tlsfront.c, examples/Containerfile.tls), static musl.
+$(B)/container/tls-front: tests/container/tlsfront.c $(BEARSSL_INC)/bearssl.h $(BEARSSL_MUSL_A) \
+		$(B)/tools/sstrip | need-musl
+	@mkdir -p $(@D)
+	$(MUSLCC) $(HC_CFLAGS) $(HC_MUSL_CFLAGS) $(BEARSSL_CFLAGS) $(CFLAGS) $(HC_STATIC_LDFLAGS) \
+		$(LDFLAGS) -o $@ tests/container/tlsfront.c $(BEARSSL_MUSL_A)
+	$(B)/tools/sstrip $@
+
 need-engine-py:
 	@[ -x $(ENGINE_PY) ] || tests/deps.sh python3
 
-container-test: all rust-example
+container-test: all rust-example $(B)/container/tls-front
 	@sh tests/container/run.sh
 
-docker-test: all rust-example | need-engine-py
+docker-test: all rust-example $(B)/container/tls-front | need-engine-py
 	@$(ENGINE_PY) -B tests/container/docker_test.py
 
 compose-test: all | need-engine-py

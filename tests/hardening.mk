@@ -20,7 +20,9 @@ HARD_CC            ?= clang
 FUZZ_SECONDS       ?= 30
 FUZZ_SHORT_SECONDS ?= 5
 FUZZ_TARGETS       := fuzz_url fuzz_http fuzz_chunked fuzz_options fuzz_hosts fuzz_response fuzz_hpack \
-                      fuzz_grpc fuzz_protobuf
+                      fuzz_grpc fuzz_protobuf fuzz_pem
+# The targets of the TLS build's code (-DHC_TLS, BearSSL).
+FUZZ_TLS_TARGETS   := fuzz_pem
 
 HC_CORE_SRC := $(filter lib/%,$(LIB_SRC))
 HB          := $(B)/hardening
@@ -43,21 +45,51 @@ need-python:
 
 FUZZ_LIB_OBJ := $(HC_CORE_SRC:%.c=$(B)/fuzz/obj/%.o)
 FUZZ_BINS    := $(FUZZ_TARGETS:%=$(B)/fuzz/%)
+FUZZ_TLS_BINS := $(FUZZ_TLS_TARGETS:%=$(B)/fuzz/%)
+FUZZ_TLS_OBJ := $(TLS_LIB_SRC:%.c=$(B)/fuzz/tls-obj/%.o)
 
 $(B)/fuzz/obj/%.o: %.c $(LIB_HDR) | need-clang
 	@mkdir -p $(@D)
 	$(HARD_CC) $(HARD_STD) $(HARD_LIB_WARN) $(SAN_FLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
 
-$(FUZZ_BINS): $(B)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h tests/fuzz/model.h tests/fuzz/grpc_model.h \
-              $(FUZZ_LIB_OBJ) | need-clang
+$(filter-out $(FUZZ_TLS_BINS),$(FUZZ_BINS)): $(B)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h \
+              tests/fuzz/model.h tests/fuzz/grpc_model.h $(FUZZ_LIB_OBJ) | need-clang
 	$(HARD_CC) $(HARD_STD) $(HC_WARN) $(SAN_FLAGS) -fsanitize=fuzzer $< $(FUZZ_LIB_OBJ) -o $@
+
+# The TLS build's library (lib/tls.mk's sources and flags) and Debian's
+# BearSSL archive.
+$(B)/fuzz/tls-obj/%.o: %.c $(LIB_HDR) lib/tls.mk $(BEARSSL_INC)/bearssl.h | need-clang
+	@mkdir -p $(@D)
+	$(HARD_CC) $(HARD_STD) $(HARD_LIB_WARN) $(TLS_CFLAGS) $(SAN_FLAGS) -fsanitize=fuzzer-no-link \
+		-c $< -o $@
+
+$(FUZZ_TLS_BINS): $(B)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(FUZZ_TLS_OBJ) \
+              | need-clang bearssl-deps
+	$(HARD_CC) $(HARD_STD) $(HC_WARN) $(TLS_CFLAGS) $(SAN_FLAGS) -fsanitize=fuzzer $< \
+		$(FUZZ_TLS_OBJ) $(BEARSSL_HOST_A) -o $@
+
+# fuzz_pem's seeds beyond tests/fuzz/corpus/fuzz_pem: every certificate
+# and key of a test PKI made afresh (tests/tls/gencerts.sh), each behind a
+# mode byte (anchors; chain then key), with the largest pool and arrays,
+# into the corpus the fuzzer grows (build/fuzz/corpus-fuzz_pem).
+fuzz-pem-seeds:
+	@tests/deps.sh openssl
+	@rm -rf $(B)/fuzz/pki && tests/tls/gencerts.sh $(B)/fuzz/pki >/dev/null 2>&1 || \
+		{ echo "fuzz-pem-seeds: tests/tls/gencerts.sh failed" >&2; exit 1; }
+	@mkdir -p $(B)/fuzz/corpus-fuzz_pem
+	@for f in $(B)/fuzz/pki/*.pem $(B)/fuzz/pki/*.key; do \
+		n=$${f##*/}; \
+		{ printf '\371'; cat $$f; } > $(B)/fuzz/corpus-fuzz_pem/A-$$n; \
+		{ printf '\370'; cat $$f; } > $(B)/fuzz/corpus-fuzz_pem/CK-$$n; \
+	done
+	@rm -rf $(B)/fuzz/pki
 
 fuzz-build: $(FUZZ_BINS)
 
-fuzz: $(FUZZ_BINS)
+fuzz: $(FUZZ_BINS) fuzz-pem-seeds
 	tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
-fuzz-short: $(FUZZ_BINS)
+fuzz-short: $(FUZZ_BINS) fuzz-pem-seeds
 	tests/fuzz/run.sh $(FUZZ_SHORT_SECONDS) $(FUZZ_TARGETS)
 
 # What grpc-go, C-core and grpc-js send the probe, and h2peer's peers, as
@@ -65,7 +97,7 @@ fuzz-short: $(FUZZ_BINS)
 fuzz-capture-grpc: grpc-servers $(B)/healthcheck | grpc-py-deps
 	$(GRPC_PY) -B tests/fuzz/capture_grpc.py
 
-.PHONY: fuzz fuzz-short fuzz-build fuzz-capture-grpc need-clang need-valgrind need-python
+.PHONY: fuzz fuzz-short fuzz-build fuzz-pem-seeds fuzz-capture-grpc need-clang need-valgrind need-python
 
 # ---- sanitizers: unit and integration tests against ASan+UBSan builds ----------
 

@@ -10,6 +10,11 @@ binaries built on this machine):
   seed       the pattern users bring: the Rust service as /app, USER 1000,
              HEALTHCHECK CMD ["/app", "healthcheck"]; run as uid 1000 (its
              USER) and again as uid 65534 (--user)
+  tls        examples/Containerfile.tls        C service behind TLS (tls-front),
+             /healthcheck-tls --cacert /ca.pem https://localhost:8443/healthz
+  tls-pin    tests/container/Containerfile.tls-pin   the same with a self-signed
+             certificate, /healthcheck-tls --pin sha256//..., USER 1000:1000
+(the TLS images' certificates: tests/tls/gencerts.sh, made for the run)
 
 Every container runs with --network none, --read-only, --cap-drop ALL,
 no-new-privileges and a non-root user, and must go `starting` -> `healthy`
@@ -57,6 +62,45 @@ ENTRYPOINT ["/app"]
 t = Tally("docker-test")
 
 
+TLS_URL = "https://localhost:8443/healthz"
+
+
+def tls_builds(tmp):
+    """The TLS images' builds: a test PKI, and a context of files for each."""
+    pki = os.path.join(tmp, "pki")
+    r = engines.deps("openssl")
+    if r:
+        r = engines.run(["sh", os.path.join(ROOT, "tests", "tls", "gencerts.sh"), pki])
+    if not t.check("tls: a test PKI (tests/tls/gencerts.sh)", r, r.tail()):
+        return []
+    bins = [os.path.join(B, "examples", "service"), os.path.join(B, "container", "tls-front"),
+            os.path.join(B, "healthcheck-tls")]
+    if not t.check("tls: build/container/tls-front and build/healthcheck-tls exist",
+                   all(os.path.exists(b) for b in bins)):
+        return []
+    files = {}
+    for label, names in (("tls", {"ca.pem": "ca.pem", "server.pem": "rsa.pem",
+                                  "server.key": "rsa.key"}),
+                         ("tls-pin", {"server.pem": "selfsigned.pem",
+                                      "server.key": "selfsigned.key"})):
+        d = os.path.join(tmp, "files-" + label)
+        os.makedirs(d)
+        for dst, src in names.items():
+            shutil.copyfile(os.path.join(pki, src), os.path.join(d, dst))
+            os.chmod(os.path.join(d, dst), 0o644)
+        files[label] = [os.path.join(d, n) for n in sorted(names)]
+    with open(os.path.join(pki, "selfsigned.pin")) as f:
+        pin = f.read().strip()
+    with open(os.path.join(ROOT, "tests", "container", "Containerfile.tls-pin")) as f:
+        pinned = f.read().replace("@PIN@", pin)
+    return [("tls", "Containerfile.tls", bins + files["tls"],
+             [Scenario("tls", None, ["/healthcheck-tls", "--cacert", "/ca.pem", TLS_URL],
+                       "65534", "65534")]),
+            ("tls-pin", ("tests/container/Containerfile.tls-pin", pinned), bins + files["tls-pin"],
+             [Scenario("tls-pin as uid 1000", None, ["/healthcheck-tls", "--pin", pin, TLS_URL],
+                       "1000", "1000")])]
+
+
 def build_images(d, tmp, tag):
     """Builds the images; returns the scenarios whose image was built."""
     svc = os.path.join(B, "examples", "service")
@@ -71,7 +115,7 @@ def build_images(d, tmp, tag):
     if os.path.exists(rust):
         builds += [("rust", "Containerfile.rust", [rust],
                     [Scenario("rust", None, ["/rust-service", "healthcheck"], "65534", "65534")]),
-                   ("seed", None, [rust],
+                   ("seed", ("the seed's Dockerfile", SEED_DOCKERFILE), [rust],
                     # `USER 1000` names no group, and a scratch image has no
                     # /etc/passwd to find one in: the group is 0, root's.
                     [Scenario("seed as uid 1000", None, ["/app", "healthcheck"], "1000", "0"),
@@ -81,18 +125,18 @@ def build_images(d, tmp, tag):
         t.check("build/examples/rust-service exists (make rust-example)", False)
     else:
         t.info("build/examples/rust-service not built (no cargo): the Rust images are not tested")
+    builds += tls_builds(tmp)
     for label, cfile, bins, scenarios in builds:
         ctx = engines.copy_files(os.path.join(tmp, label), *bins)
-        if cfile:
-            dockerfile = os.path.join(ROOT, "examples", cfile)
-        else:
-            dockerfile = os.path.join(ctx, "Dockerfile")
+        if isinstance(cfile, str):  # a file of examples/
+            what, dockerfile = cfile, os.path.join(ROOT, "examples", cfile)
+        else:  # (what, the text of a Dockerfile the test writes)
+            what, dockerfile = cfile[0], os.path.join(ctx, "Dockerfile")
             with open(dockerfile, "w") as f:
-                f.write(SEED_DOCKERFILE)
+                f.write(cfile[1])
         image = "%s-%s" % (tag, label)
         r = d.build(image, ctx, dockerfile)
-        if not t.check("docker build %s (%s)" % (label, cfile or "the seed's Dockerfile"),
-                       r, r.tail()):
+        if not t.check("docker build %s (%s)" % (label, what), r, r.tail()):
             continue
         test = d.inspect(image, "{{json .Config.Healthcheck.Test}}", "image")
         want = ["CMD"] + scenarios[0].probe

@@ -4,14 +4,21 @@
 #   C service + /healthcheck      (examples/Containerfile.scratch)
 #   C service, embedded probe     (examples/Containerfile.embedded)
 #   Rust service, embedded probe  (examples/Containerfile.rust)
+#   C service behind TLS + /healthcheck-tls --cacert   (examples/Containerfile.tls)
+#   the same, self-signed + /healthcheck-tls --pin     (tests/container/Containerfile.tls-pin)
 # Each runs with --network=none and --user 65534:65534: `podman healthcheck run`
 # says healthy, an exec probe exits 0; SIGUSR1 makes the service answer 503,
 # then the health check fails, the state turns `unhealthy` and the health log
 # holds the probe's one line ("HTTP 503"); SIGTERM to PID 1 stops it with 0.
 # Prints each image's size. Ends with 'N passed, M failed'.
 #
-# Usage: tests/container/run.sh   (from the repository root, after make and
-# make rust-example). Needs root: podman runs as root here.
+# The TLS images' certificates are made by tests/tls/gencerts.sh for the
+# run; their probe must also refuse what it should (another name, another
+# pin, no CA file in an image without a bundle).
+#
+# Usage: tests/container/run.sh   (from the repository root, after make,
+# make rust-example and make build/container/tls-front). Needs root: podman
+# runs as root here.
 set -u
 
 ROOT=$(pwd)
@@ -192,6 +199,68 @@ elif [ "${CI:-}" = true ]; then
 	bad "build/examples/rust-service exists (make rust-example)"
 else
 	echo "info - build/examples/rust-service not built (no cargo): the Rust image is not tested"
+fi
+
+# ---- the C service behind TLS, probed by /healthcheck-tls ----
+# tls_refusals NAME PIN: the probe in the image says no where it must.
+tls_refusals() {
+	exec_probe "$1" /healthcheck-tls --cacert /ca.pem --servername other.example \
+		https://localhost:8443/healthz
+	check "tls: another name -> 1 '$out'" \
+		test "$rc:$out" = "1:unhealthy: certificate name mismatch (got localhost)"
+	exec_probe "$1" /healthcheck-tls --pin "$2" https://localhost:8443/healthz
+	check "tls: another key's pin -> 1 '$out'" test "$rc:$out" = "1:unhealthy: pin mismatch"
+	exec_probe "$1" /healthcheck-tls https://localhost:8443/healthz
+	case $rc:$out in 64:*--cacert*) good=1 ;; *) good=0 ;; esac
+	check "tls: no CA file and no bundle in the image -> 64, asks for --cacert ('$out')" \
+		test $good = 1
+	exec_probe "$1" /healthcheck-tls -k https://localhost:8443/healthz
+	case $rc:$out in '0:healthy: HTTP 200 in '*) good=1 ;; *) good=0 ;; esac
+	check "tls: -k -> 0 '$out'" test $good = 1
+}
+
+tls_pki=$tmp/pki
+if ! tests/deps.sh openssl || ! tests/tls/gencerts.sh "$tls_pki" >"$tmp/pki.log" 2>&1; then
+	cat "$tmp/pki.log" 2>/dev/null
+	bad "tls: a test PKI (tests/tls/gencerts.sh)"
+elif [ ! -x "$B/container/tls-front" ] || [ ! -x "$B/healthcheck-tls" ]; then
+	bad "tls: build/container/tls-front and build/healthcheck-tls exist"
+else
+	mkdir -p "$tmp/tls-ca" "$tmp/tls-pin"
+	cp "$tls_pki/ca.pem" "$tmp/tls-ca/ca.pem"
+	cp "$tls_pki/rsa.pem" "$tmp/tls-ca/server.pem"
+	cp "$tls_pki/rsa.key" "$tmp/tls-ca/server.key"
+	cp "$tls_pki/selfsigned.pem" "$tmp/tls-pin/server.pem"
+	cp "$tls_pki/selfsigned.key" "$tmp/tls-pin/server.key"
+	chmod a+r "$tmp"/tls-ca/* "$tmp"/tls-pin/*
+	pin=$(cat "$tls_pki/selfsigned.pin")
+	sed "s|@PIN@|$pin|" tests/container/Containerfile.tls-pin >"$tmp/Containerfile.tls-pin"
+	tls_bins="$B/examples/service $B/container/tls-front $B/healthcheck-tls"
+
+	img=$id-tls
+	# shellcheck disable=SC2086
+	if check "build FROM scratch: service behind TLS + /healthcheck-tls (Containerfile.tls)" \
+		build_image "$img" examples/Containerfile.tls $tls_bins "$tmp"/tls-ca/*; then
+		name=$img-refusals
+		containers="$containers $name"
+		# shellcheck disable=SC2086
+		if P run -d --name "$name" --network=none --user 65534:65534 $RUN_FLAGS "$img" \
+			>"$tmp/$name.run" 2>&1 && wait_healthy "$name"; then
+			tls_refusals "$name" "$pin"
+		else
+			cat "$tmp/$name.run"
+			bad "tls: a container to probe by hand turns healthy"
+		fi
+		P rm -f -t 0 "$name" >/dev/null 2>&1
+		scenario tls "$img" /healthcheck-tls --cacert /ca.pem https://localhost:8443/healthz
+	fi
+
+	img=$id-tls-pin
+	# shellcheck disable=SC2086
+	if check "build FROM scratch: self-signed, /healthcheck-tls --pin (Containerfile.tls-pin)" \
+		build_image "$img" "$tmp/Containerfile.tls-pin" $tls_bins "$tmp"/tls-pin/*; then
+		scenario tls-pin "$img" /healthcheck-tls --pin "$pin" https://localhost:8443/healthz
+	fi
 fi
 
 echo "$pass passed, $fail failed"

@@ -5,7 +5,9 @@
 # archive (static musl, the probe's flags, sstrip) and prints one line per
 # build: its size, what TLS adds to the same program without TLS, the
 # archive and the profile. Environment: MUSLCC, CFLAGS_SIZE, LDFLAGS_SIZE
-# (the probe's compile and link flags), SSTRIP.
+# (the probe's compile and link flags), SSTRIP, HC_TLS_A (the TLS build's
+# musl library, whose PEM loader tlsmini uses: its key check brings i31
+# RSA code into the i15 profiles too).
 set -eu
 [ $# -ge 3 ] || { echo "usage: size.sh OUTDIR INCDIR NAME=ARCHIVE..." >&2; exit 64; }
 out=$1 inc=$2
@@ -48,8 +50,8 @@ for spec in "$@"; do
 		i=$((i + 1))
 		bin=$out/tlsmini-$name-$i
 		# shellcheck disable=SC2086
-		$MUSLCC $CFLAGS_SIZE -I"$inc" -I"$here" $defs $LDFLAGS_SIZE -o "$bin" \
-			"$here/tlsmini.c" "$here/pemload.c" "$lib"
+		$MUSLCC $CFLAGS_SIZE -DHC_TLS -I"$inc" -I"$here/../../lib" $defs $LDFLAGS_SIZE \
+			-o "$bin" "$here/tlsmini.c" "$HC_TLS_A" "$lib"
 		$SSTRIP "$bin"
 		n=$(wc -c < "$bin")
 		[ -n "$base" ] || base=$n

@@ -209,8 +209,13 @@ int main(int argc, char **argv)
 }
 #else
 /* ---- TLS ---- */
-#include "bearssl.h"
-#include "pemload.h"
+/* The library's PEM loader (lib/pem.c, through hc_internal.h's TLS part):
+ * linked from libhealthcheck-tls.a, it takes this file's curves (the
+ * hci_tls_ec below, which the loader's key check calls) and computes an
+ * RSA modulus with i31 code whatever TM_RSA says. */
+#include "hc_internal.h"
+
+#define CERT_POOL (8 * 1024)
 
 #define TA_MAX 16
 #define CA_POOL (16 * 1024)
@@ -220,30 +225,26 @@ int main(int argc, char **argv)
 #if TM_RSA == 15
 #define RSA_VRFY br_rsa_i15_pkcs1_vrfy
 #define RSA_SIGN br_rsa_i15_pkcs1_sign
-#define RSA_MODULUS br_rsa_i15_compute_modulus
 #define ECDSA_VRFY br_ecdsa_i15_vrfy_asn1
 #define ECDSA_SIGN br_ecdsa_i15_sign_asn1
 #elif TM_RSA == 31
 #define RSA_VRFY br_rsa_i31_pkcs1_vrfy
 #define RSA_SIGN br_rsa_i31_pkcs1_sign
-#define RSA_MODULUS br_rsa_i31_compute_modulus
 #define ECDSA_VRFY br_ecdsa_i31_vrfy_asn1
 #define ECDSA_SIGN br_ecdsa_i31_sign_asn1
 #else
 #define RSA_VRFY br_rsa_i62_pkcs1_vrfy
 #define RSA_SIGN br_rsa_i62_pkcs1_sign
-#define RSA_MODULUS br_rsa_i31_compute_modulus
 #define ECDSA_VRFY br_ecdsa_i31_vrfy_asn1
 #define ECDSA_SIGN br_ecdsa_i31_sign_asn1
 #endif
 
 /* ---- curves ---- */
-#if TM_EC == 2
-#define EC_IMPL (&br_ec_all_m15)
-#elif TM_EC == 3
-#define EC_IMPL (&br_ec_all_m31)
-#else
-#if TM_EC == 1
+#if TM_EC == 2 || TM_EC == 3
+#define EC_ALL (TM_EC == 2 ? &br_ec_all_m15 : &br_ec_all_m31)
+#define EC_MASK ((1u << BR_EC_secp256r1) | (1u << BR_EC_secp384r1) | \
+                 (1u << BR_EC_secp521r1) | (1u << BR_EC_curve25519))
+#elif TM_EC == 1
 #define EC_P256 br_ec_p256_m15
 #define EC_OTHER br_ec_p256_m15
 #define EC_X25519 br_ec_c25519_m15
@@ -282,9 +283,14 @@ int main(int argc, char **argv)
  * mask, so the choice below never sees another. */
 static const br_ec_impl *curve_impl(int curve)
 {
+#ifdef EC_ALL
+	(void)curve;
+	return EC_ALL;
+#else
 	if (curve == BR_EC_curve25519)
 		return &EC_X25519;
 	return curve == BR_EC_secp256r1 ? &EC_P256 : &EC_OTHER;
+#endif
 }
 
 static const unsigned char *ec_generator(int curve, size_t *len)
@@ -319,11 +325,11 @@ static uint32_t ec_muladd(unsigned char *a, const unsigned char *b, size_t len,
 	return curve_impl(curve)->muladd(a, b, len, x, xlen, y, ylen, curve);
 }
 
-static const br_ec_impl ec_mine = {
+/* The name the library's PEM loader calls (hc_internal.h). */
+const br_ec_impl hci_tls_ec = {
 	EC_MASK, ec_generator, ec_order, ec_xoff, ec_mul, ec_mulgen, ec_muladd
 };
-#define EC_IMPL (&ec_mine)
-#endif
+#define EC_IMPL HCI_TLS_EC
 
 /* ---- the end-entity tap: -k, and the SPKI pin ----
  *
@@ -507,24 +513,24 @@ static const br_x509_class tap_vtable = {
 };
 
 /* ---- files ---- */
-static int load(const char *path, struct hc_tls_creds *c, unsigned mode)
+static int load(const char *path, struct hci_creds *c, unsigned mode)
 {
-	struct hc_pem p;
+	struct hci_pem p;
 	char buf[1024];
 	ssize_t n;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
 		return -1;
-	hc_pem_init(&p, c, mode);
+	hci_pem_init(&p, c, mode);
 	while ((n = read(fd, buf, sizeof buf)) > 0)
-		if (hc_pem_push(&p, buf, (size_t)n))
+		if (hci_pem_push(&p, buf, (size_t)n))
 			break;
 	close(fd);
 	if (n < 0)
 		return -1;
-	n = hc_pem_end(&p);
-	return n ? (int)n : hc_pem_require(c, mode);
+	n = hci_pem_end(&p);
+	return n ? (int)n : hci_pem_require(c, mode);
 }
 
 #if TM_PIN
@@ -746,8 +752,8 @@ struct ctx {
 	br_x509_trust_anchor ta[TA_MAX];
 	unsigned char ca_pool[CA_POOL];
 #if TM_CCERT
-	br_x509_certificate chain[HC_PEM_CHAIN_MAX];
-	unsigned char cert_pool[HC_PEM_CHAIN_POOL];
+	br_x509_certificate chain[HCI_TLS_CHAIN_MAX];
+	unsigned char cert_pool[CERT_POOL];
 #endif
 #if TM_BUF == 1
 	unsigned char iobuf[BR_SSL_BUFSIZE_BIDI];
@@ -762,7 +768,7 @@ struct ctx {
 static int client(struct ctx *c, int argc, char **argv)
 {
 	const char *cafile = 0, *name = 0, *pin = 0, *cert = 0, *key = 0, *alpn = 0;
-	struct hc_tls_creds ca, cl;
+	struct hci_creds ca, cl;
 	unsigned char seed[32], pinbuf[32];
 	char resp[256];
 	int insecure = 0, i, fd, r;
@@ -805,7 +811,7 @@ static int client(struct ctx *c, int argc, char **argv)
 	ca.ta_max = TA_MAX;
 	ca.pool = c->ca_pool;
 	ca.pool_len = sizeof c->ca_pool;
-	if (cafile && (r = load(cafile, &ca, HC_PEM_ANCHORS)) != 0)
+	if (cafile && (r = load(cafile, &ca, HCI_PEM_ANCHORS)) != 0)
 		return fail("cacert", (unsigned long)r);
 	profile(&c->cc, &c->xc, ca.ta, ca.ta_n);
 	c->tap.vtable = &tap_vtable;
@@ -814,18 +820,16 @@ static int client(struct ctx *c, int argc, char **argv)
 	br_ssl_engine_set_x509(e, &c->tap.vtable);
 #if TM_CCERT
 	if (cert) {
-		br_x509_decoder_context x;
-
 		memset(&cl, 0, sizeof cl);
 		cl.chain = c->chain;
-		cl.chain_max = HC_PEM_CHAIN_MAX;
+		cl.chain_max = HCI_TLS_CHAIN_MAX;
 		cl.pool = c->cert_pool;
 		cl.pool_len = sizeof c->cert_pool;
-		if ((r = load(cert, &cl, HC_PEM_CHAIN)) != 0 && r != HC_PEM_ERR_NO_KEY)
+		if ((r = load(cert, &cl, HCI_PEM_CHAIN)) != 0 && r != HCI_PEM_ERR_NO_KEY)
 			return fail("cert", (unsigned long)r);
-		if ((r = load(key, &cl, HC_PEM_KEY)) != 0)
+		if ((r = load(key, &cl, HCI_PEM_KEY)) != 0)
 			return fail("key", (unsigned long)r);
-		if ((r = hc_pem_key_matches(&cl, hc_pem_chain_pkey(&cl, &x), RSA_MODULUS, EC_IMPL)))
+		if ((r = hci_pem_key_matches(&cl)))
 			return fail("key", (unsigned long)r);
 		if (cl.key_type == BR_KEYTYPE_RSA)
 			br_ssl_client_set_single_rsa(&c->cc, cl.chain, cl.chain_n, &cl.key.rsa, RSA_SIGN);

@@ -1,4 +1,5 @@
-/* main.c - runs every unit test row and prints "N passed, M failed". */
+/* main.c - runs every unit test row and prints "N passed, M failed". The
+ * TLS build's binary (make tls-unit) runs the TLS layer's rows too. */
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -131,6 +132,10 @@ int main(void)
 	unit_misc();
 	unit_hpack();
 	unit_grpc();
+#ifdef HC_TLS
+	unit_pem();
+	unit_tls();
+#endif
 	for (i = 0; i < ntests; i++) {
 		tests[i].setup_func = row_setup;
 		tests[i].teardown_func = row_teardown;

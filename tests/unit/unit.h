@@ -53,6 +53,15 @@ void unit_request(void);
 void unit_misc(void);
 void unit_hpack(void);
 void unit_grpc(void);
+#ifdef HC_TLS
+/* The TLS build's (tests/tls/t_pem.c, t_tls.c): files of the test PKI
+ * in $HC_TLS_PKI. */
+void unit_pem(void);
+void unit_tls(void);
+/* A file of the test PKI (or an absolute path), whole, NUL after it; the
+ * caller frees it. A file that cannot be read fails the row. */
+char *pki_read(const char *name, size_t *len);
+#endif
 
 /* ---- t_http.c: a response and the verdict the engine must reach ----
  * (t_chunked.c makes rows of its own and runs them the same way) */
