@@ -502,6 +502,7 @@ static void alert_number(struct hc_result *res, unsigned a)
 void hci_tls_failed(const struct hci_tls *t, struct hc_result *res)
 {
 	unsigned err = (unsigned)br_ssl_engine_last_error(&t->cc.eng), a, i;
+	int need_cert;
 	const char *d = t->handshake_done ? "TLS failed after the handshake" : "handshake failed";
 
 	res->error = HC_ERR_TLS;
@@ -518,7 +519,8 @@ void hci_tls_failed(const struct hci_tls *t, struct hc_result *res)
 		 * BearSSL matches a CN only where there is none) */
 		for (a = 0; err == BR_ERR_X509_BAD_SERVER_NAME && a < 2; a++)
 			if (t->names[a].status > 0) {
-				if (a && same_name(t->name_text[1], t->x509.minimal.server_name))
+				if (a && t->x509.minimal.server_name &&
+				    same_name(t->name_text[1], t->x509.minimal.server_name))
 					say(res, "its SAN has no DNS name", "", 0);
 				else
 					say(res, "got ", t->name_text[a], hci_strlen(t->name_text[a]));
@@ -527,9 +529,11 @@ void hci_tls_failed(const struct hci_tls *t, struct hc_result *res)
 	} else if (err >= BR_ERR_RECV_FATAL_ALERT && err < BR_ERR_SEND_FATAL_ALERT) {
 		a = err - BR_ERR_RECV_FATAL_ALERT;
 		i = index_of(alert_num, sizeof alert_num, a);
-		if (t->handshake_done)
+		/* asked and given none: whenever the alert comes, that is why */
+		need_cert = t->asked && !t->creds.key_type && (a == 40 || a == 42 || a == 116);
+		if (t->handshake_done && !need_cert)
 			a = 0; /* the handshake is over: only the alert's name says why */
-		if (t->asked && !t->creds.key_type && (a == 40 || a == 42 || a == 116))
+		if (need_cert)
 			d = "server asked for a client certificate";
 		else if (t->creds.key_type && a >= 42 && a <= 49 && !t->handshake_done)
 			d = "server refused the client certificate"; /* bad_certificate..access_denied */

@@ -736,7 +736,7 @@ static const struct frow frows[] = {
 	{"ours given, alert 50", AL(50), F_KEY, HF " (alert: decode error)"},
 	{"ours given, alert 41", AL(41), F_KEY, HF " (alert: 41)"},
 	{"ours given, alert 42 after the handshake", AL(42), F_KEY | F_DONE,
-	 HF " (alert: bad certificate)"},
+	 U "TLS failed after the handshake (alert: bad certificate)"},
 	{"ours given, alert 70", AL(70), F_KEY, U "server requires TLS 1.3 (this build has TLS 1.2)"},
 	{"alert 10", AL(10), 0, HF " (alert: unexpected message)"},
 	{"alert 20", AL(20), 0, HF " (alert: bad record mac)"},
