@@ -347,7 +347,8 @@ struct hci_tls {
 	struct hci_x509 x509;
 	const br_ssl_client_certificate_class *asker; /* no --cert: notices a request */
 	const char *alpn[1];
-	int asked, handshake_done, seen, not_tls, http;
+	int asked; /* the server asked for a certificate: only the asker (no --cert) says so */
+	int handshake_done, seen, not_tls, http;
 	br_name_element names[2];
 	char name_text[2][HC_HOST_MAX + 1];
 	char sni[HC_HOST_MAX + 1];

@@ -344,17 +344,6 @@ int hci_pem_require(const struct hci_creds *c, unsigned mode)
 	}
 }
 
-/* The computed modulus (minimal: its first byte is not zero) equals the
- * certificate's, whose encoding may start with zero bytes. */
-static int same_modulus(const unsigned char *a, size_t alen, const unsigned char *b, size_t blen)
-{
-	while (blen && !*b) {
-		b++;
-		blen--;
-	}
-	return alen == blen && memcmp(a, b, alen) == 0;
-}
-
 int hci_pem_key_matches(const struct hci_creds *c)
 {
 	unsigned char buf[BR_EC_KBUF_PUB_MAX_SIZE > 512 ? BR_EC_KBUF_PUB_MAX_SIZE : 512];
@@ -375,7 +364,8 @@ int hci_pem_key_matches(const struct hci_creds *c)
 		if ((c->key.rsa.n_bitlen + 7) / 8 > sizeof buf)
 			return HCI_PEM_ERR_KEY_TYPE;
 		n = HCI_TLS_RSA_MODULUS(buf, &c->key.rsa);
-		if (n && same_modulus(buf, n, pk->key.rsa.n, pk->key.rsa.nlen))
+		/* both without leading zeros (BearSSL's decoder drops them) */
+		if (n && n == pk->key.rsa.nlen && memcmp(buf, pk->key.rsa.n, n) == 0)
 			return HCI_PEM_OK;
 	} else {
 		n = br_ec_compute_pub(HCI_TLS_EC, &pub, buf, &c->key.ec);

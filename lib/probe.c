@@ -502,7 +502,8 @@ static int same_path(const char *a, const char *b)
 /* The files req's TLS names: the CA file (or the first system bundle
  * there is, unless -k or a pin alone make anchors needless), our
  * certificate chain and its key: the key file is read unless it is the
- * certificate file and the key came with the chain. */
+ * certificate file and the key came with the chain; another key file's
+ * key is the one. */
 static enum hc_error tls_files(struct conn *c, const struct hc_request *req, struct hci_tls *t,
 			       char *buf, size_t cap)
 {
@@ -523,8 +524,10 @@ static enum hc_error tls_files(struct conn *c, const struct hc_request *req, str
 				    " give --cacert FILE, --pin or -k");
 	}
 	if (e == HC_OK && o->cert && (e = pem_file(c, t, o->cert, HCI_PEM_CHAIN, 0, buf, cap)) == HC_OK &&
-	    (!t->creds.key_type || !same_path(o->cert, o->key)))
+	    (!t->creds.key_type || !same_path(o->cert, o->key))) {
+		t->creds.key_type = 0; /* --key names the key, not a key beside the chain */
 		e = pem_file(c, t, o->key, HCI_PEM_KEY, 0, buf, cap);
+	}
 	if (e == HC_OK && o->cert && hci_pem_key_matches(&t->creds) != HCI_PEM_OK)
 		e = pem_failed(c, hci_pem_strerror(HCI_PEM_ERR_KEY_MISMATCH), o->key);
 	return e;
@@ -610,8 +613,7 @@ static void tls_exchange(struct conn *c, const struct hc_request *req, struct hc
 			br_ssl_engine_sendapp_ack(eng, k);
 			p += k;
 			n -= k;
-			if (!n)
-				br_ssl_engine_flush(eng, 0);
+			br_ssl_engine_flush(eng, 0); /* a record holds it all */
 			continue;
 		}
 		if (!(st & BR_SSL_RECVREC)) {
@@ -626,14 +628,14 @@ static void tls_exchange(struct conn *c, const struct hc_request *req, struct hc
 		r = syscall(SYS_recvfrom, c->fd, b, len, 0, NULL, NULL);
 		if (r < 0 && errno != EAGAIN && errno != EINTR) {
 			fail(c, from_errno(errno), errno, where);
-			if (!t->handshake_done && t->asked && !t->creds.key_type)
+			if (!t->handshake_done && t->asked)
 				fail(c, HC_ERR_TLS, 0, "server asked for a client certificate");
 			return;
 		}
 		if (r == 0) {
 			if (t->handshake_done)
 				engine_feed(e, grpc, NULL, 0);
-			else if (t->asked && !t->creds.key_type)
+			else if (t->asked)
 				fail(c, HC_ERR_TLS, 0, "server asked for a client certificate");
 			else if (t->seen && t->not_tls)
 				hci_tls_failed(t, c->res);

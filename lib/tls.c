@@ -147,15 +147,13 @@ static size_t der_size(size_t len)
 	return 1 + (len < 128 ? 1 : len < 256 ? 2 : 3) + len;
 }
 
-/* An INTEGER of the unsigned big-endian x[0..n): its content's length
- * (leading zeros dropped, a 0 first when the top bit is set), and with h
- * the element into the hash. */
+/* An INTEGER of the unsigned big-endian x[0..n), without leading zeros
+ * (BearSSL's decoder drops them): its content's length (a 0 first when
+ * the top bit is set), and with h the element into the hash. */
 static size_t der_int(br_sha256_context *h, const unsigned char *x, size_t n)
 {
 	size_t k;
 
-	while (n > 1 && x[0] == 0)
-		x++, n--;
 	k = n + (x[0] >= 0x80);
 	if (h) {
 		der_head(h, 0x02, k);
@@ -535,7 +533,7 @@ void hci_tls_failed(const struct hci_tls *t, struct hc_result *res)
 			a = 0; /* the handshake is over: only the alert's name says why */
 		if (need_cert)
 			d = "server asked for a client certificate";
-		else if (t->creds.key_type && a >= 42 && a <= 49 && !t->handshake_done)
+		else if (t->creds.key_type && a >= 42 && a <= 49)
 			d = "server refused the client certificate"; /* bad_certificate..access_denied */
 		else if (a == 70)
 			d = "server requires TLS 1.3 (this build has TLS 1.2)";

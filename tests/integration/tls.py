@@ -23,7 +23,7 @@ import time
 
 import hcrun
 from hcrun import check, elapsed, healthy, unhealthy, usage
-from hcserver import close, hold, http, read_request, respond, send, trickle
+from hcserver import close, hold, http, read_request, reset, respond, send, trickle
 from hcserver import sleep as hcserver_sleep
 from scenarios import OK, add, no_connection, parse_head, field_values, scenario
 
@@ -460,6 +460,53 @@ def tls_cases():
         s = nginx(t, "rsa")
         healthy(run(t, [https(s)], env={"SSL_CERT_FILE": bundle_with(t, ["ed25519", "ca"])}))
 
+    @scenario("tls_ssl_cert_file_among_other_variables")
+    def _(t):
+        # only SSL_CERT_FILE itself names the bundle: its neighbours do not
+        s = nginx(t, "rsa")
+        healthy(run(t, [https(s)], env={"SHELL": "/bin/sh", "SSL_CERT_DIR": "/nonexistent-hc",
+                                        "SSL_CERT_FILE": pki().cert("ca"),
+                                        "SSL_CERT_FILE_X": "/nonexistent-hc/ca.pem"}))
+
+    def hidden_etc_ssl(t, args, files=None):
+        """The probe in a mount namespace whose /etc/ssl is an empty
+        directory, or one with files {name: source} (/etc/pki is not on
+        this machine): the system bundles are looked for in turn."""
+        check(os.path.isdir("/etc/ssl") and not os.path.exists("/etc/pki"),
+              "want /etc/ssl and no /etc/pki here")
+        check(os.geteuid() == 0, "a mount namespace needs root")
+        exe = shutil.which("unshare") or shutil.which("unshare", path="/usr/bin:/bin")
+        check(exe is not None, "unshare is missing (util-linux)")
+        d = t.tempdir("hcssl")
+        os.chmod(d, 0o755)
+        for name, src in (files or {}).items():
+            shutil.copyfile(src, os.path.join(d, name))
+            os.chmod(os.path.join(d, name), 0o644)
+        script = 'mount --bind "$0" /etc/ssl && exec "$@"'
+        return t.run([exe, "--mount", "--propagation", "private", "/bin/sh", "-c", script, d] +
+                     hcrun.wrap() + [hcrun.binary()] + args,
+                     env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}, direct=True)
+
+    @scenario("tls_no_system_bundle_at_any_path")
+    def _(t):
+        s = peer(t, ts.hang_up())
+        refused(hidden_etc_ssl(t, [https(s)]), NO_BUNDLE)
+        no_connection(s)
+
+    @scenario("tls_system_bundle_at_the_last_path")
+    def _(t):
+        # /etc/ssl/certs/ca-certificates.crt, /etc/pki/tls/certs/ca-bundle.crt
+        # and /etc/ssl/ca-bundle.pem missing: /etc/ssl/cert.pem is read
+        s = nginx(t, "rsa")
+        healthy(hidden_etc_ssl(t, [https(s)], {"cert.pem": pki().cert("ca")}))
+        r = hidden_etc_ssl(t, [https(s)], {"cert.pem": pki().cert("unknown-ca")})
+        says(r, "unknown CA")
+
+    @scenario("tls_name_not_resolved")
+    def _(t):
+        s = nginx(t, "rsa")
+        says(run(t, ["-k", "https://no-such-host.invalid:%d/" % s.port]), "cannot resolve host")
+
     @scenario("tls_cacert_refuses_what_it_cannot_use")
     def _(t):
         # --cacert is the user's own file: a certificate in it that cannot be
@@ -601,6 +648,11 @@ def tls_cases():
                 cert_key("client-rsa.full.pem", "client-rsa.full.pem"), None)
     client_case("required_ec_cert_and_key_in_one_file", require(),
                 cert_key("client-ec.full.pem", "client-ec.full.pem"), None)
+    # a key beside the chain gives way to the --key file's (curl's order)
+    client_case("required_cert_file_with_a_key_and_its_key_file", require(),
+                cert_key("client-rsa.full.pem", "client-rsa.key"), None)
+    client_case("required_ec_cert_file_with_a_key_and_its_key_file", require(),
+                cert_key("client-ec.full.pem", "client-ec.trad.key"), None)
     client_case("required_wrong_certificate", require(), cert_key("rsa"), REFUSED_CERT)
     client_case("required_wrong_certificate_any_version", require("any"), cert_key("ec"),
                 REFUSED_CERT)
@@ -682,6 +734,12 @@ def tls_cases():
               lambda p: "the key is not the certificate's key: " + p)
     file_case("key_of_another_certificate", pki_file("rsa.key"), client,
               lambda p: "the key is not the certificate's key: " + p)
+    file_case("key_file_of_another_certificate_beside_a_full_chain", pki_file("client-ec.key"),
+              lambda p: ["--cert", pki().file("client-rsa.full.pem"), "--key", p],
+              lambda p: "the key is not the certificate's key: " + p)
+    # res->message keeps HC_MESSAGE_MAX - 1 bytes of the file's name
+    file_case("missing_cacert_long_path", lambda d: os.path.join(d, "n" * 200, "ca.pem"),
+              lambda p: ["--cacert", p], lambda p: opened(p)[:len(opened("")) + 95])
     file_case("key_file_without_a_key", pki_file("client-rsa.pem"), client,
               lambda p: "no private key in the PEM file: " + p)
     file_case("cert_file_without_a_cert", pki_file("client-rsa.key"),
@@ -903,6 +961,7 @@ def tls_cases():
           r"connection closed before a full response")
     after("close_before_the_response", [read_request(), close()],
           r"connection closed before a full response")
+    after("reset_before_the_response", [read_request(), reset()], r"connection reset")
     after("half_a_head_then_close_notify",
           [read_request(), send(b"HTTP/1.1 200 OK\r\nContent-"), close_notify()],
           r"HTTP 200, connection closed before a full response|"
@@ -1232,8 +1291,9 @@ def tls_cases():
 def fault_cases():
     from robust import strace_inject
 
-    def injected(t, spec, args, path=None):
-        return t.run(strace_inject(spec, path) + hcrun.wrap() + [hcrun.binary()] + args,
+    def injected(t, spec, args, path=None, more=None):
+        extra = ["-e", "inject=" + more] if more else []
+        return t.run(strace_inject(spec, path) + extra + hcrun.wrap() + [hcrun.binary()] + args,
                      direct=True)
 
     # a handshake's waits, reads and sends interrupted or woken for nothing
@@ -1246,6 +1306,48 @@ def fault_cases():
             s = nginx(t, "rsa")
             healthy(injected(t, spec, ["-t", LONG] + ca() + [https(s)]))
         add("tls_fault_" + label, fn)
+
+    @scenario("tls_fault_socket_no_descriptors")
+    def _(t):
+        s = peer(t, ts.hang_up())
+        says(injected(t, "socket:error=EMFILE", ["-k", https(s)]), "socket error 24")
+        no_connection(s)
+
+    @scenario("tls_fault_send_fails_in_the_handshake")
+    def _(t):
+        # the ClientHello went; the next flight cannot go
+        s = openssl(t, "rsa")
+        r = injected(t, "sendto:error=ENOBUFS:when=2", ["-t", LONG] + ca() + [https(s)])
+        says(r, "socket error 105")
+
+    # A peer gone in the handshake. The counts are openssl s_server's
+    # records, read as a header and a body each: its first flight is four
+    # records (five when it asks for a client certificate), so the 9th
+    # (12th) read comes after our second flight has gone.
+    @scenario("tls_fault_reset_in_the_handshake")
+    def _(t):
+        s = openssl(t, "rsa")
+        r = injected(t, "sendto:error=ECONNRESET:when=2+", ["-t", LONG] + ca() + [https(s)],
+                     more="recvfrom:error=ECONNRESET:when=9+")
+        says(r, "connection reset (in the TLS handshake)")
+
+    for label, spec in (("reset", "recvfrom:error=ECONNRESET:when=12+"),
+                        ("closed", "recvfrom:retval=0:when=12+")):
+        def fn(t, spec=spec):
+            # no alert: that it asked is why, all the same
+            s = openssl(t, "rsa", client_cert="require", tls="1.2")
+            says(injected(t, spec, ["-t", LONG] + ca() + [https(s)]), ASKED)
+        add("tls_fault_asked_for_a_certificate_then_" + label, fn)
+
+        def given(t, spec=spec, label=label):
+            # ours was to go: the reset or the close is the reason
+            s = openssl(t, "rsa", client_cert="require", tls="1.2")
+            p = pki()
+            r = injected(t, spec, ["-t", LONG] + ca() + ["--cert", p.cert("client-rsa"),
+                                                       "--key", p.key("client-rsa"), https(s)])
+            says(r, ("connection reset" if label == "reset" else
+                     "connection closed before a full response") + " (in the TLS handshake)")
+        add("tls_fault_asked_for_ours_then_" + label, given)
 
     @scenario("tls_fault_slow_pem_file")
     def _(t):

@@ -582,6 +582,9 @@ static void test_key_match_edges(void **state)
 	st->c.key.rsa.n_bitlen = 4096;
 	CHECK_INT("a key of 4096 bits (not this one)", hci_pem_key_matches(&st->c),
 		  HCI_PEM_ERR_KEY_MISMATCH);
+	/* no modulus computed: nothing to compare */
+	st->c.key.rsa.n_bitlen = 0;
+	CHECK_INT("a key of 0 bits", hci_pem_key_matches(&st->c), HCI_PEM_ERR_KEY_MISMATCH);
 	/* a chain certificate that no longer decodes */
 	store_init(st, 0, 0);
 	load_file(st, C, "client-rsa.full.pem");
@@ -596,6 +599,10 @@ static void test_key_match_edges(void **state)
 	st->c.key.ec.curve = BR_EC_secp384r1;
 	st->c.key.ec.x[st->c.key.ec.xlen - 1] ^= 1;
 	CHECK_INT("the EC key, read on another curve", hci_pem_key_matches(&st->c),
+		  HCI_PEM_ERR_KEY_MISMATCH);
+	/* a curve hci_tls_ec does not compute on: no point to compare */
+	st->c.key.ec.curve = BR_EC_secp256k1;
+	CHECK_INT("the EC key, read on secp256k1", hci_pem_key_matches(&st->c),
 		  HCI_PEM_ERR_KEY_MISMATCH);
 }
 

@@ -604,6 +604,61 @@ static void test_start_name_too_long(void **state)
 	CHECK_BYTES("line", line, strlen(line), U "handshake failed", strlen(U "handshake failed"));
 }
 
+/* An address in a URL filled by hand, its family left 0 (the probe
+ * parses the host then): no name is sent or verified, and
+ * hc_request_check wants a name, a pin or -k for it, as for a parsed one;
+ * pins over HC_PINS_MAX are refused there too. */
+#define NO_NAME "an IP address has no name to verify: give --servername, --pin or -k"
+
+static void test_by_hand(void **state)
+{
+	static const char *const hosts[] = {"127.0.0.1", "::1"};
+	const char *why;
+	struct hc_request req;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < COUNT(hosts); i++) {
+		request(&req, "https://localhost:8443/");
+		req.url.host = hosts[i];
+		req.url.host_len = strlen(hosts[i]);
+		CHECK_INT("family", req.url.family, 0);
+		CHECK_INT("check", hc_request_check(&req, &why), HC_ERR_REQUEST);
+		CHECK_BYTES("why", why, strlen(why), NO_NAME, strlen(NO_NAME));
+		req.tls.insecure = 1;
+		CHECK_INT("check, -k", hc_request_check(&req, &why), HC_OK);
+		start(&req, NULL);
+		CHECK_BYTES("no name sent", tls->cc.eng.server_name, strlen(tls->cc.eng.server_name),
+			    "", 0);
+	}
+	request(&req, "https://localhost:8443/");
+	set_pins(&req, "rsa.pin", PIN_FOURTH);
+	CHECK_INT("check, HC_PINS_MAX pins", hc_request_check(&req, &why), HC_OK);
+	req.tls.pin_count = HC_PINS_MAX + 1;
+	CHECK_INT("check, one pin more", hc_request_check(&req, &why), HC_ERR_REQUEST);
+	CHECK_BYTES("why", why, strlen(why), "bad pin", 7);
+}
+
+/* A result filled by hand: HC_ERR_TLS without a detail says the error's
+ * name, like any other. */
+static void test_result_by_hand(void **state)
+{
+	struct hc_result res = HC_RESULT_INIT;
+	struct hc_request req;
+	char line[256];
+
+	(void)state;
+	request(&req, "https://localhost:8443/");
+	res.error = HC_ERR_TLS;
+	hc_result_line(&req, &res, line, sizeof line);
+	CHECK_BYTES("line", line, strlen(line), U "TLS handshake failed",
+		    strlen(U "TLS handshake failed"));
+	strcpy(res.message, "from the caller");
+	hc_result_line(&req, &res, line, sizeof line);
+	CHECK_BYTES("line", line, strlen(line), U "TLS handshake failed (from the caller)",
+		    strlen(U "TLS handshake failed (from the caller)"));
+}
+
 /* Our own certificate: BearSSL's single-key classes, or the class that
  * only notices a request for one. */
 static void test_client_cert(void **state)
@@ -670,6 +725,7 @@ static void test_client_cert(void **state)
 #define F_SAN     64  /* a SAN dNSName was found: "san.example" */
 #define F_CN      128 /* a CN was found: "cn.example" */
 #define F_SAN_BAD 256 /* a SAN dNSName too long for its buffer */
+#define F_ASK_CN  512 /* the CN is "Cn.Example", the name asked for "cN.eXAMPLE" */
 
 struct frow {
 	const char *name;
@@ -692,6 +748,8 @@ static const struct frow frows[] = {
 	{"name mismatch, a SAN too long, a CN", BR_ERR_X509_BAD_SERVER_NAME, F_SAN_BAD | F_CN,
 	 U "certificate name mismatch (got cn.example)"},
 	{"name mismatch, no name", BR_ERR_X509_BAD_SERVER_NAME, 0, U "certificate name mismatch"},
+	{"name mismatch, a CN that is the name in other case", BR_ERR_X509_BAD_SERVER_NAME,
+	 F_CN | F_ASK_CN, U "certificate name mismatch (its SAN has no DNS name)"},
 	{"names found, another error", BR_ERR_X509_NOT_TRUSTED, F_SAN | F_CN, U "unknown CA"},
 	{"expired", BR_ERR_X509_EXPIRED, 0, U "certificate expired"},
 	{"not yet valid", BR_ERR_X509_EXPIRED, F_EARLY, U "certificate not yet valid"},
@@ -804,6 +862,8 @@ static void test_failed(void **state)
 		tls->names[0].status = -1;
 	if (r->flags & F_CN)
 		strcpy(tls->name_text[1], "cn.example"), tls->names[1].status = 1;
+	if (r->flags & F_ASK_CN) /* letters in either case on either side */
+		strcpy(tls->name_text[1], "Cn.Example"), tls->x509.minimal.server_name = "cN.eXAMPLE";
 	memset(res.message, 'x', sizeof res.message - 1);
 	res.message[sizeof res.message - 1] = '\0';
 	res.detail = "left over";
@@ -992,6 +1052,8 @@ void unit_tls(void)
 	unit_add("tls start", "the time the judge uses", test_start_time, NULL);
 	unit_add("tls start", "a name too long for BearSSL", test_start_name_too_long, NULL);
 	unit_add("tls start", "client certificates", test_client_cert, NULL);
+	unit_add("tls start", "an address in a URL filled by hand", test_by_hand, NULL);
+	unit_add("tls failed", "a result filled by hand", test_result_by_hand, NULL);
 	for (i = 0; i < COUNT(frows); i++)
 		unit_add("tls failed", frows[i].name, test_failed, &frows[i]);
 	unit_add("tls failed", "every alert number", test_failed_every_alert, NULL);
