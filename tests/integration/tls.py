@@ -1331,6 +1331,16 @@ def fault_cases():
                      more="recvfrom:error=ECONNRESET:when=9+")
         says(r, "connection reset (in the TLS handshake)")
 
+    # our second flight cannot go, but the peer has not said a word: its
+    # silence is judged at the deadline (only the send fails here, so the
+    # count of reads does not matter)
+    for label, err in (("reset", "ECONNRESET"), ("pipe", "EPIPE")):
+        def gone(t, err=err):
+            s = openssl(t, "rsa")
+            r = injected(t, "sendto:error=%s:when=2+" % err, ["-t", "1s"] + ca() + [https(s)])
+            says(r, "timed out after 1000 ms (in the TLS handshake)")
+        add("tls_fault_send_%s_peer_still_there" % label, gone)
+
     for label, spec in (("reset", "recvfrom:error=ECONNRESET:when=12+"),
                         ("closed", "recvfrom:retval=0:when=12+")):
         def fn(t, spec=spec):
