@@ -370,6 +370,10 @@ void hci_tls_creds_init(struct hci_tls *t);
 enum hc_error hci_tls_start(struct hci_tls *t, const struct hc_request *req, struct hc_result *res,
 			    long long unix_time, const unsigned char *seed, size_t seed_len);
 
+/* 1 when u's host is an IP literal (parsed, or family left 0 by hand):
+ * it has no name to send or verify. */
+int hci_tls_is_address(const struct hc_url *u);
+
 /* The first bytes the server sent (n > 0), kept to tell "not TLS". */
 void hci_tls_received(struct hci_tls *t, const unsigned char *b, size_t n);
 

@@ -67,22 +67,12 @@ static void append_dn(void *ctx, const void *buf, size_t len)
 	keep(ctx, buf, len);
 }
 
-/* BearSSL's decoders record an error and then go on decoding whatever is
- * pushed next, so a later byte can replace the first error with another.
- * Their public accessors only say something once the object is complete,
- * so the loader reads the error field (declared in BearSSL's headers)
- * and stops pushing at the first one. */
-static int failed_x509(const br_x509_decoder_context *d)
-{
-	return d->err != 0;
-}
-
-static int failed_skey(const br_skey_decoder_context *d)
-{
-	return d->err != 0;
-}
-
-/* The PEM decoder's output: the DER bytes of the open object. */
+/* The PEM decoder's output: the DER bytes of the open object. BearSSL's
+ * decoders record an error and then go on decoding whatever is pushed
+ * next, so a later byte can replace the first error with another. Their
+ * public accessors only say something once the object is complete, so
+ * the loader reads the error field (declared in BearSSL's headers) and
+ * stops pushing at the first one. */
 static void der(void *ctx, const void *buf, size_t len)
 {
 	struct hci_pem *p = ctx;
@@ -90,7 +80,7 @@ static void der(void *ctx, const void *buf, size_t len)
 	if (p->err)
 		return;
 	if (p->obj == OBJ_KEY) {
-		if (!failed_skey(&p->dec.skey))
+		if (!p->dec.skey.err)
 			br_skey_decoder_push(&p->dec.skey, buf, len);
 		return;
 	}
@@ -102,7 +92,7 @@ static void der(void *ctx, const void *buf, size_t len)
 		if (p->out->chain_n)
 			return;     /* only the first certificate is decoded */
 	}
-	if (!failed_x509(&p->dec.x509))
+	if (!p->dec.x509.err)
 		br_x509_decoder_push(&p->dec.x509, buf, len);
 }
 

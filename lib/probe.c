@@ -626,17 +626,14 @@ static void tls_exchange(struct conn *c, const struct hc_request *req, struct hc
 		}
 		b = br_ssl_engine_recvrec_buf(eng, &len);
 		r = syscall(SYS_recvfrom, c->fd, b, len, 0, NULL, NULL);
-		if (r < 0 && errno != EAGAIN && errno != EINTR) {
-			fail(c, from_errno(errno), errno, where);
+		if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR)) {
+			/* a reset or a close: asked for a certificate, that is why */
 			if (!t->handshake_done && t->asked)
 				fail(c, HC_ERR_TLS, 0, "server asked for a client certificate");
-			return;
-		}
-		if (r == 0) {
-			if (t->handshake_done)
+			else if (r < 0)
+				fail(c, from_errno(errno), errno, where);
+			else if (t->handshake_done)
 				engine_feed(e, grpc, NULL, 0);
-			else if (t->asked)
-				fail(c, HC_ERR_TLS, 0, "server asked for a client certificate");
 			else if (t->seen && t->not_tls)
 				hci_tls_failed(t, c->res);
 			else
@@ -660,9 +657,7 @@ static void tls_exchange(struct conn *c, const struct hc_request *req, struct hc
 		}
 	}
 }
-#endif
 
-#ifdef HC_TLS
 /* A probe over TLS: the files, the engine, then the connection carries
  * the ClientHello and the request waits for the handshake. The engine's
  * buffers live in this function's frame alone (HC_TLS_STACK_BYTES), so

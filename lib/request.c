@@ -155,7 +155,6 @@ static unsigned check(const struct hc_request *req, char *buf, size_t cap, size_
 	if (u->tls) {
 #ifdef HC_TLS
 		const struct hc_tls *t = &req->tls;
-		unsigned char ip[16];
 
 		if (t->servername && ((n = hci_strlen(t->servername)) - 1 >= HC_HOST_MAX ||
 				      !hci_target_ok(t->servername, n)))
@@ -164,8 +163,7 @@ static unsigned check(const struct hc_request *req, char *buf, size_t cap, size_
 			return 13;
 		if (!t->cert != !t->key)
 			return 14;
-		if (!t->insecure && !t->pin_count && !t->servername &&
-		    (u->family || hci_ip_parse(u->host, u->host_len, ip)))
+		if (!t->insecure && !t->pin_count && !t->servername && hci_tls_is_address(u))
 			return 15;
 #else
 		return 12;

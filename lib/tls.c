@@ -165,9 +165,10 @@ static size_t der_int(br_sha256_context *h, const unsigned char *x, size_t n)
 
 /* The SHA-256 of the key's SubjectPublicKeyInfo (RFC 5280 4.1), as the
  * certificate encodes it in DER: what `openssl pkey -pubin -outform der |
- * openssl dgst -sha256` hashes for curl's and our --pin. 0 for a key of
- * another kind or curve. */
-static int spki_sha256(const br_x509_pkey *pk, unsigned char out[32])
+ * openssl dgst -sha256` hashes for curl's and our --pin. BearSSL's decoder
+ * gives RSA keys, or EC keys on P-256, P-384 or P-521 (any other is
+ * BR_ERR_X509_UNSUPPORTED before a pin is looked at). */
+static void spki_sha256(const br_x509_pkey *pk, unsigned char out[32])
 {
 	static const unsigned char rsa_alg[] = {
 		0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00};
@@ -192,17 +193,15 @@ static int spki_sha256(const br_x509_pkey *pk, unsigned char out[32])
 		der_head(&h, 0x30, key);
 		der_int(&h, r->n, r->nlen);
 		der_int(&h, r->e, r->elen);
-	} else if (pk->key_type == BR_KEYTYPE_EC) {
+	} else {
 		const br_ec_public_key *e = &pk->key.ec;
 
 		if (e->curve == BR_EC_secp256r1)
 			curve = p256, curve_len = sizeof p256;
 		else if (e->curve == BR_EC_secp384r1)
 			curve = p384, curve_len = sizeof p384;
-		else if (e->curve == BR_EC_secp521r1)
-			curve = p521, curve_len = sizeof p521;
 		else
-			return 0;
+			curve = p521, curve_len = sizeof p521;
 		alg = sizeof ec_alg + curve_len;
 		der_head(&h, 0x30, der_size(alg) + der_size(1 + e->qlen));
 		der_head(&h, 0x30, alg);
@@ -211,11 +210,8 @@ static int spki_sha256(const br_x509_pkey *pk, unsigned char out[32])
 		der_head(&h, 0x03, 1 + e->qlen);
 		br_sha256_update(&h, "", 1);
 		br_sha256_update(&h, e->q, e->qlen);
-	} else {
-		return 0;
 	}
 	br_sha256_out(&h, out);
-	return 1;
 }
 
 static unsigned x_end_chain(const br_x509_class **ctx)
@@ -232,16 +228,18 @@ static unsigned x_end_chain(const br_x509_class **ctx)
 		err = BR_ERR_X509_EMPTY_CHAIN;
 	if (!err && br_x509_decoder_last_error(&x->ee))
 		err = (unsigned)br_x509_decoder_last_error(&x->ee);
-	if (err == BR_ERR_X509_EXPIRED && x->certs) /* which of the two: */
+	if (err == BR_ERR_X509_EXPIRED) /* which of the two: */
 		x->early = x->ee.notbefore_days > x->days ||
 			   (x->ee.notbefore_days == x->days && x->ee.notbefore_seconds > x->seconds);
 	if (!err && x->pin_count) {
 		pk = br_x509_decoder_get_pkey(&x->ee);
 		err = HCI_TLS_ERR_PIN;
-		if (pk && spki_sha256(pk, sum))
+		if (pk) {
+			spki_sha256(pk, sum);
 			for (i = 0; i < x->pin_count; i++)
 				if (memcmp(sum, x->pin[i], 32) == 0)
 					err = 0;
+		}
 	}
 	return err;
 }
@@ -325,7 +323,6 @@ enum hc_error hci_tls_start(struct hci_tls *t, const struct hc_request *req, str
 	struct hci_x509 *x = &t->x509;
 	struct hci_creds *k = &t->creds;
 	const char *name = o->servername;
-	unsigned char ip[16];
 	size_t i;
 
 	br_ssl_client_zero(&t->cc);
@@ -395,7 +392,7 @@ enum hc_error hci_tls_start(struct hci_tls *t, const struct hc_request *req, str
 	 * --servername is how an address is probed. The name goes out as SNI
 	 * with -k and a pin too (a server picks its certificate, a proxy its
 	 * backend, by it); the judge matches it only when it verifies. */
-	if (!name && !req->url.family && !hci_ip_parse(req->url.host, req->url.host_len, ip)) {
+	if (!name && !hci_tls_is_address(&req->url)) {
 		memcpy(t->sni, req->url.host, req->url.host_len);
 		t->sni[req->url.host_len] = '\0';
 		name = t->sni;
@@ -406,6 +403,13 @@ enum hc_error hci_tls_start(struct hci_tls *t, const struct hc_request *req, str
 		return res->error;
 	}
 	return HC_OK;
+}
+
+int hci_tls_is_address(const struct hc_url *u)
+{
+	unsigned char ip[16];
+
+	return u->family || hci_ip_parse(u->host, u->host_len, ip);
 }
 
 /* ---- what came back ---- */

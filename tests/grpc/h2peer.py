@@ -617,16 +617,8 @@ class H2Server(hcserver.Server):
             if self.stopping.is_set() or time.monotonic() >= end \
                     or len(conn.received) >= hcserver.REQUEST_MAX:
                 return
-            try:
-                b = s.recv(65536)
-            except socket.timeout:
-                continue
-            except OSError as e:
-                conn.error = e
+            if not self._recv(s, conn, 65536):
                 return
-            if not b:
-                return
-            conn.received += b
 
     def _flood(self, conn, head, chunk, max_bytes, max_s):
         s = conn.sock

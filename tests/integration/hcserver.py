@@ -366,16 +366,25 @@ class Server:
                 return
             if len(conn.received) >= REQUEST_MAX:
                 return
-            try:
-                b = s.recv(4096)
-            except socket.timeout:
-                continue
-            except OSError as e:
-                conn.error = e
+            if not self._recv(s, conn, 4096):
                 return
-            if not b:
-                return
-            conn.received += b
+
+    @staticmethod
+    def _recv(s, conn, size):
+        """One recv() of up to size bytes from s into conn.received. True
+        after bytes or a timeout (read on); False at EOF or an error (kept
+        in conn.error): the read is over."""
+        try:
+            b = s.recv(size)
+        except socket.timeout:
+            return True
+        except OSError as e:
+            conn.error = e
+            return False
+        if not b:
+            return False
+        conn.received += b
+        return True
 
     # -- results --
 

@@ -184,7 +184,18 @@ def _listen_socket(family):
 
 # ---- the server processes ---------------------------------------------------------
 
-class TlsServer:
+class _Stops:
+    """A context manager whose exit is stop()."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+        return False
+
+
+class TlsServer(_Stops):
     """What every server process shares: its group, output, readiness,
     address and stop(). Subclasses build argv in _start()."""
 
@@ -359,13 +370,6 @@ class TlsServer:
             shutil.rmtree(self.tmpdir, ignore_errors=True)
             self.tmpdir = None
 
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
-        return False
-
 
 def _cert_files(p, cert):
     """(certificate file, key file) for a PKI name or a (cert, key) pair."""
@@ -528,7 +532,7 @@ http {
                     env={"NGINX": "%d;" % fd}, pass_fds=(fd,))
 
 
-class PlainService:
+class PlainService(_Stops):
     """The C example service (build/examples/service), plain HTTP on
     [::] (and 0.0.0.0) at a port of its own choosing: GET /healthz
     answers 200 "ok". As a backend, or as a plain server on a TLS port."""
@@ -590,13 +594,6 @@ class PlainService:
         p.stderr.close()
         self.exit_code = p.returncode
         self.proc = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
-        return False
 
 
 class StunnelServer(TlsServer):
@@ -744,16 +741,8 @@ class TlsPeer(hcserver.Server):
                 return
             if len(r) >= hcserver.REQUEST_MAX:
                 return
-            try:
-                b = s.recv(4096)
-            except socket.timeout:
-                continue
-            except OSError as e:
-                conn.error = e
+            if not self._recv(s, conn, 4096):
                 return
-            if not b:
-                return
-            conn.received += b
 
     def hellos(self):
         """parse_client_hello() of what each connection received."""
@@ -843,7 +832,7 @@ def parse_client_hello(data):
 
 # ---- a slow path to a real server -------------------------------------------------
 
-class TrickleProxy:
+class TrickleProxy(_Stops):
     """Relays 127.0.0.1:PORT to a real server: what the client sends goes
     on at once, what the server answers comes back chunk bytes (default 1)
     every delay seconds (delay_first: before the first). The handshake of a real
@@ -938,10 +927,3 @@ class TrickleProxy:
         for t in threads:
             t.join(2.0)
         self.sock.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
-        return False
