@@ -8,6 +8,9 @@
  *    port whose two bytes differ (so a port in the wrong byte order misses),
  *    and a unix socket whose path fills sun_path; one byte more is refused
  *    before anything is connected;
+ *  - the probe's memcpy, memmove, memset and memcmp (cli/mem.c, linked in
+ *    here too, so libc's own calls use them as well) are right for every
+ *    length up to 40 at every offset up to 7, memmove's overlaps both ways;
  *  - the probe's clock measures real time: a deadline ends neither early nor
  *    late (one of them crosses a second boundary), and elapsed_ms agrees with
  *    libc's clock_gettime on a healthy probe that waits for its answer.
@@ -283,6 +286,56 @@ static void answer_after(unsigned delay_ms)
 	close(fd);
 }
 
+/* The byte at i of a pattern: no two neighbours equal, none zero. */
+static unsigned char pat(size_t i) { return (unsigned char)(i * 7 + 1); }
+
+/* cli/mem.c's four functions against the byte each place must hold. The
+ * lengths and offsets go through a volatile, so that the compiler cannot
+ * turn a call into its own inline code. */
+static void mem_functions(void)
+{
+	static volatile size_t vary = 0;
+	unsigned char b[64], c[64];
+	size_t len, off, to, i, bad = 0;
+	int r;
+
+	for (len = 0; len <= 40; len++)
+		for (off = 0; off < 8; off++)
+			for (to = 0; to < 8; to++) {
+				size_t n = len + vary, at = off + vary, dst = to + vary;
+
+				for (i = 0; i < sizeof b; i++)
+					b[i] = pat(i), c[i] = 0;
+				if (memcpy(c + dst, b + at, n) != c + dst)
+					bad++;
+				for (i = 0; i < sizeof c; i++)
+					bad += c[i] != (i >= dst && i < dst + n ? pat(i - dst + at) : 0);
+				/* overlapping: b[at..at+n) moved to b[dst..dst+n) */
+				if (memmove(b + dst, b + at, n) != b + dst)
+					bad++;
+				for (i = 0; i < sizeof b; i++)
+					bad += b[i] != (i >= dst && i < dst + n ? pat(i - dst + at) : pat(i));
+				if (memset(c + dst, 0xa5, n) != c + dst)
+					bad++;
+				for (i = dst; i < dst + n; i++)
+					bad += c[i] != 0xa5;
+				bad += dst + n < sizeof c && c[dst + n] == 0xa5;
+				for (i = 0; i < sizeof b; i++)
+					b[i] = c[i] = pat(i);
+				bad += memcmp(b + at, c + at, n) != 0;
+				if (n > 0) { /* the last byte differs, above and below */
+					c[at + n - 1] = (unsigned char)(b[at + n - 1] + 1);
+					r = memcmp(b + at, c + at, n);
+					bad += r >= 0;
+					c[at + n - 1] = (unsigned char)(b[at + n - 1] - 1);
+					bad += memcmp(b + at, c + at, n) <= 0;
+					c[at] = 0xff; /* unsigned: 0xff is above every pattern byte */
+					bad += n > 1 && memcmp(b + at, c + at, n) >= 0;
+				}
+			}
+	check(bad == 0, "memcpy, memmove, memset and memcmp: lengths 0-40, offsets 0-7 (%zu wrong)", bad);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 2 || (argc == 2 && (slack = atof(argv[1])) < 1)) {
@@ -291,6 +344,7 @@ int main(int argc, char **argv)
 	}
 	alarm(WATCHDOG_S);
 	word_and_byte_order();
+	mem_functions();
 	addresses();
 	unix_path_limit();
 	deadline(300);
