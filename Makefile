@@ -33,7 +33,8 @@ HC_CFLAGS := -std=c99 -D_DEFAULT_SOURCE -Oz -fno-jump-tables -fcf-protection=non
 # Size is policy: static, no PIE, stripped, unused sections dropped, no
 # page-aligned padding between code and data (noseparate-code, and a small
 # common-page-size so the data does not start a page of its own), no
-# build-id note. tools/sstrip then drops the section headers.
+# build-id note, no unwind tables (cli/static.ld). tools/sstrip then drops
+# the section headers.
 # The start files are musl's crt1.o alone: gcc's crtbegin/crtend exist for
 # C++ constructors and transactional-memory clones, and cost a C program
 # 300 bytes; musl's start code does not need them.
@@ -41,7 +42,7 @@ MUSL_CRT1 ?= $(firstword $(wildcard /usr/lib/$(shell $(CC) -dumpmachine 2>/dev/n
              sed 's/-gnu.*$$/-musl/')/crt1.o /usr/lib/musl/lib/crt1.o /usr/local/musl/lib/crt1.o))
 HC_STATIC_LDFLAGS = -static -no-pie -s -nostartfiles $(MUSL_CRT1) -Wl,--gc-sections \
              -Wl,-z,noseparate-code -Wl,--build-id=none -Wl,-z,norelro -Wl,-z,noexecstack \
-             -Wl,-z,common-page-size=64
+             -Wl,-z,common-page-size=64 -Wl,-T,$(abspath cli/static.ld)
 # The static musl build's own flags: two raw clock reads instead of musl's
 # vDSO lookup, and no position-independent code for a program linked -no-pie
 # (Debian's gcc makes PIE code by default: 136 bytes more on x86_64).
@@ -92,7 +93,7 @@ $(B)/musl/libhealthcheck.a: $(MUSL_OBJ)
 $(B)/libhealthcheck.a: $(HOST_OBJ)
 	rm -f $@ && $(AR) rcs $@ $^
 
-$(B)/healthcheck: $(PROBE_OBJ) $(B)/musl/libhealthcheck.a $(B)/tools/sstrip
+$(B)/healthcheck: $(PROBE_OBJ) $(B)/musl/libhealthcheck.a $(B)/tools/sstrip cli/static.ld
 	$(MUSLCC) $(HC_CFLAGS) $(CFLAGS) $(HC_STATIC_LDFLAGS) $(LDFLAGS) -o $@ $(PROBE_OBJ) $(B)/musl/libhealthcheck.a
 	$(B)/tools/sstrip $@
 

@@ -31,7 +31,7 @@ $(B)/libhealthcheck-tls.a: $(TLS_HOST_OBJ) | $(BEARSSL_HOST_A)
 	rm -f $@ && $(AR) rcs $@ $^
 
 $(B)/healthcheck-tls: $(TLS_PROBE_OBJ) $(B)/musl/libhealthcheck-tls.a $(BEARSSL_MUSL_A) \
-		$(B)/tools/sstrip
+		$(B)/tools/sstrip cli/static.ld
 	$(MUSLCC) $(HC_CFLAGS) $(CFLAGS) $(HC_STATIC_LDFLAGS) $(LDFLAGS) -o $@ $(TLS_PROBE_OBJ) \
 		$(B)/musl/libhealthcheck-tls.a $(BEARSSL_MUSL_A)
 	$(B)/tools/sstrip $@
