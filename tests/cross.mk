@@ -172,7 +172,6 @@ CROSS_CC    := $(CROSS_GNU_$(CROSS_ARCH))-gcc -specs $(CROSS_SPECS)
 CROSS_AR    := $(CROSS_GNU_$(CROSS_ARCH))-ar
 CROSS_QEMU  := $(CROSS_QEMU_$(CROSS_ARCH))
 CROSS_LIB_CFLAGS := $(filter-out $(CROSS_DROP_$(CROSS_ARCH)),$(HC_MUSL_CFLAGS))
-MUSL_CRT1   := $(dir $(CROSS_SPECS))crt1.o
 CROSS_OBJ   := $(LIB_SRC:%.c=$(CX)/obj/%.o)
 CROSS_BIN   := $(CB)/linux-$(CROSS_ARCH)/healthcheck
 CROSS_PLAT_DEFS := -DPLAT_BITS=$(CROSS_BITS_$(CROSS_ARCH)) \
@@ -193,7 +192,10 @@ $(CX)/obj/%.o: %.c $(LIB_HDR) $(CROSS_SPECS)
 $(CX)/libhealthcheck.a: $(CROSS_OBJ)
 	rm -f $@ && $(CROSS_AR) rcs $@ $^
 
-# Linked and stripped exactly as $(B)/healthcheck.
+# Linked and stripped exactly as $(B)/healthcheck, with the platform's
+# crt1.o for this link alone: the native probe, which the integration run
+# may rebuild under CROSS_ARCH, keeps its own.
+$(CROSS_BIN): MUSL_CRT1 := $(dir $(CROSS_SPECS))crt1.o
 $(CROSS_BIN): $(PROBE_SRC:%.c=$(CX)/obj/%.o) $(CX)/libhealthcheck.a $(B)/tools/sstrip cli/static.ld
 	@mkdir -p $(@D)
 	$(CROSS_CC) $(HC_CFLAGS) $(CFLAGS) $(HC_STATIC_LDFLAGS) $(LDFLAGS) -o $@ \
