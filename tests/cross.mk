@@ -171,7 +171,8 @@ CROSS_SPECS := $(CROSS_SPECS_$(CROSS_ARCH))
 CROSS_CC    := $(CROSS_GNU_$(CROSS_ARCH))-gcc -specs $(CROSS_SPECS)
 CROSS_AR    := $(CROSS_GNU_$(CROSS_ARCH))-ar
 CROSS_QEMU  := $(CROSS_QEMU_$(CROSS_ARCH))
-CROSS_LIB_CFLAGS := $(filter-out $(CROSS_DROP_$(CROSS_ARCH)),$(HC_MUSL_CFLAGS))
+CROSS_LIB_CFLAGS := $(filter-out $(CROSS_DROP_$(CROSS_ARCH)),$(HC_MUSL_CFLAGS)) \
+	$(CROSS_CFLAGS_$(CROSS_ARCH))
 CROSS_OBJ   := $(LIB_SRC:%.c=$(CX)/obj/%.o)
 CROSS_BIN   := $(CB)/linux-$(CROSS_ARCH)/healthcheck
 CROSS_PLAT_DEFS := -DPLAT_BITS=$(CROSS_BITS_$(CROSS_ARCH)) \
@@ -186,8 +187,7 @@ cross-one: $(CROSS_BIN)
 
 $(CX)/obj/%.o: %.c $(LIB_HDR) $(CROSS_SPECS)
 	@mkdir -p $(@D)
-	$(CROSS_CC) $(HC_CFLAGS) $(HC_INLINE_$<) $(CROSS_LIB_CFLAGS) $(CROSS_CFLAGS_$(CROSS_ARCH)) \
-		$(CFLAGS) -c $< -o $@
+	$(CROSS_CC) $(HC_CFLAGS) $(HC_INLINE_$<) $(CROSS_LIB_CFLAGS) $(CFLAGS) -c $< -o $@
 
 $(CX)/libhealthcheck.a: $(CROSS_OBJ)
 	rm -f $@ && $(CROSS_AR) rcs $@ $^

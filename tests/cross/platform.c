@@ -297,7 +297,6 @@ static void mem_functions(void)
 	static volatile size_t vary = 0;
 	unsigned char b[64], c[64];
 	size_t len, off, to, i, bad = 0;
-	int r;
 
 	for (len = 0; len <= 40; len++)
 		for (off = 0; off < 8; off++)
@@ -325,8 +324,7 @@ static void mem_functions(void)
 				bad += memcmp(b + at, c + at, n) != 0;
 				if (n > 0) { /* the last byte differs, above and below */
 					c[at + n - 1] = (unsigned char)(b[at + n - 1] + 1);
-					r = memcmp(b + at, c + at, n);
-					bad += r >= 0;
+					bad += memcmp(b + at, c + at, n) >= 0;
 					c[at + n - 1] = (unsigned char)(b[at + n - 1] - 1);
 					bad += memcmp(b + at, c + at, n) <= 0;
 					c[at] = 0xff; /* unsigned: 0xff is above every pattern byte */

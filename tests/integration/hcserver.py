@@ -109,7 +109,19 @@ class Conn:
         self.peer_uid = None    # unix sockets: the peer's uid (SO_PEERCRED)
 
 
-class Server:
+class Stops:
+    """A context manager whose exit is stop(): the servers here, and the
+    TLS fixtures' (tests/tls/tlsservers.py)."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+        return False
+
+
+class Server(Stops):
     """A scripted server. Use as a context manager or call stop().
 
     family     'v4' (127.0.0.1), 'v6' (::1, v6 only) or 'unix'
@@ -440,12 +452,6 @@ class Server:
             except OSError:
                 pass
 
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
-        return False
 
 
 def refused_port(family="v4"):

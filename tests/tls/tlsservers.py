@@ -184,18 +184,7 @@ def _listen_socket(family):
 
 # ---- the server processes ---------------------------------------------------------
 
-class _Stops:
-    """A context manager whose exit is stop()."""
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
-        return False
-
-
-class TlsServer(_Stops):
+class TlsServer(hcserver.Stops):
     """What every server process shares: its group, output, readiness,
     address and stop(). Subclasses build argv in _start()."""
 
@@ -532,7 +521,7 @@ http {
                     env={"NGINX": "%d;" % fd}, pass_fds=(fd,))
 
 
-class PlainService(_Stops):
+class PlainService(hcserver.Stops):
     """The C example service (build/examples/service), plain HTTP on
     [::] (and 0.0.0.0) at a port of its own choosing: GET /healthz
     answers 200 "ok". As a backend, or as a plain server on a TLS port."""
@@ -832,7 +821,7 @@ def parse_client_hello(data):
 
 # ---- a slow path to a real server -------------------------------------------------
 
-class TrickleProxy(_Stops):
+class TrickleProxy(hcserver.Stops):
     """Relays 127.0.0.1:PORT to a real server: what the client sends goes
     on at once, what the server answers comes back chunk bytes (default 1)
     every delay seconds (delay_first: before the first). The handshake of a real
